@@ -88,7 +88,11 @@ impl Node {
     /// The value of `key` in an object node (the last one if repeated).
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
-            NodeKind::Object(entries) => entries.iter().rev().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            NodeKind::Object(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k.name == key)
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -139,7 +143,15 @@ impl Node {
             J::Array(items) => NodeKind::Array(items.iter().map(Node::from_json).collect()),
             J::Object(map) => NodeKind::Object(
                 map.iter()
-                    .map(|(k, v)| (Key { name: k.clone(), span: Span::default() }, Node::from_json(v)))
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                name: k.clone(),
+                                span: Span::default(),
+                            },
+                            Node::from_json(v),
+                        )
+                    })
                     .collect(),
             ),
         };
