@@ -87,14 +87,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with a code and message and nothing else yet.
     pub fn new(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            code,
-            message: message.into(),
-            span: None,
-            label: None,
-            help: None,
-            source: None,
-        }
+        Diagnostic { code, message: message.into(), span: None, label: None, help: None, source: None }
     }
 
     /// Points at `span`, saying `label` there.
@@ -143,9 +136,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -1,5 +1,10 @@
 //! dtl — a compiler and interpreter for Sesam's Data Transformation Language.
 
+pub mod builtins;
+pub mod compile;
 pub mod diagnostic;
+pub mod eval;
 pub mod syntax;
 pub mod value;
+
+pub use builtins::list_equal;

@@ -88,11 +88,7 @@ impl Node {
     /// The value of `key` in an object node (the last one if repeated).
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
-            NodeKind::Object(entries) => entries
-                .iter()
-                .rev()
-                .find(|(k, _)| k.name == key)
-                .map(|(_, v)| v),
+            NodeKind::Object(entries) => entries.iter().rev().find(|(k, _)| k.name == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -117,9 +113,9 @@ impl Node {
         match &self.kind {
             NodeKind::Null => J::Null,
             NodeKind::Bool(b) => J::Bool(*b),
-            NodeKind::Number(n) => serde_json::from_str::<serde_json::Number>(n)
-                .map(J::Number)
-                .unwrap_or_else(|_| J::String(n.clone())),
+            NodeKind::Number(n) => {
+                serde_json::from_str::<serde_json::Number>(n).map(J::Number).unwrap_or_else(|_| J::String(n.clone()))
+            }
             NodeKind::Str(s) => J::String(s.clone()),
             NodeKind::Array(items) => J::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Object(entries) => {
@@ -142,17 +138,7 @@ impl Node {
             J::String(s) => NodeKind::Str(s.clone()),
             J::Array(items) => NodeKind::Array(items.iter().map(Node::from_json).collect()),
             J::Object(map) => NodeKind::Object(
-                map.iter()
-                    .map(|(k, v)| {
-                        (
-                            Key {
-                                name: k.clone(),
-                                span: Span::default(),
-                            },
-                            Node::from_json(v),
-                        )
-                    })
-                    .collect(),
+                map.iter().map(|(k, v)| (Key { name: k.clone(), span: Span::default() }, Node::from_json(v))).collect(),
             ),
         };
         Node::new(kind, Span::default())

@@ -18,15 +18,9 @@ const MIN_SECS: i64 = -62_135_596_800;
 const MAX_SECS: i64 = 253_402_300_799;
 
 /// The earliest datetime: 0001-01-01T00:00:00Z.
-pub const DATETIME_MIN: DateTime = DateTime {
-    secs: MIN_SECS,
-    nanos: 0,
-};
+pub const DATETIME_MIN: DateTime = DateTime { secs: MIN_SECS, nanos: 0 };
 /// The latest datetime: 9999-12-31T23:59:59.999999999Z.
-pub const DATETIME_MAX: DateTime = DateTime {
-    secs: MAX_SECS,
-    nanos: 999_999_999,
-};
+pub const DATETIME_MAX: DateTime = DateTime { secs: MAX_SECS, nanos: 999_999_999 };
 
 impl DateTime {
     /// From seconds and nanoseconds since the epoch; `None` outside 0001–9999.
@@ -202,9 +196,6 @@ mod tests {
         let max = DATETIME_MAX.epoch_nanos();
         assert_eq!(DateTime::from_epoch_nanos(max), Some(DATETIME_MAX));
         assert_eq!(DateTime::from_epoch_nanos(max + 1), None);
-        assert_eq!(
-            DateTime::from_epoch_nanos(-1).unwrap().format_wire(),
-            "1969-12-31T23:59:59.999999999Z"
-        );
+        assert_eq!(DateTime::from_epoch_nanos(-1).unwrap().format_wire(), "1969-12-31T23:59:59.999999999Z");
     }
 }

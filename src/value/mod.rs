@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 pub use datetime::{DateTime, DATETIME_MAX, DATETIME_MIN};
-pub use number::Number;
+pub use number::{python_float_repr, Number};
 pub use order::{compare, equal};
 
 /// A shared, immutable string.
@@ -144,10 +144,7 @@ impl Value {
 
     /// Whether this is a number (integer, float or decimal; never a boolean).
     pub fn is_number(&self) -> bool {
-        matches!(
-            self,
-            Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Decimal(_)
-        )
+        matches!(self, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Decimal(_))
     }
 
     /// A property of a dict (`None` for a missing key or a non-dict).

@@ -70,12 +70,8 @@ impl<'a> Number<'a> {
             (Number::Float(a), Number::Float(b)) => compare_floats(a, b),
             (Number::Float(a), _) if !a.is_finite() => compare_floats(a, other.to_f64()),
             (_, Number::Float(b)) if !b.is_finite() => compare_floats(self.to_f64(), b),
-            (Number::Int(a), Number::Float(b)) if a.unsigned_abs() < (1 << 53) => {
-                compare_floats(a as f64, b)
-            }
-            (Number::Float(a), Number::Int(b)) if b.unsigned_abs() < (1 << 53) => {
-                compare_floats(a, b as f64)
-            }
+            (Number::Int(a), Number::Float(b)) if a.unsigned_abs() < (1 << 53) => compare_floats(a as f64, b),
+            (Number::Float(a), Number::Int(b)) if b.unsigned_abs() < (1 << 53) => compare_floats(a, b as f64),
             _ => match (self.to_decimal(), other.to_decimal()) {
                 (Some(a), Some(b)) => a.cmp(&b),
                 _ => compare_floats(self.to_f64(), other.to_f64()),
@@ -91,9 +87,37 @@ pub fn float_to_decimal(f: f64) -> Option<BigDecimal> {
         return None;
     }
     let text = ryu::Buffer::new().format_finite(f).to_string();
-    text.parse::<BigDecimal>()
-        .ok()
-        .or_else(|| BigDecimal::from_f64(f))
+    text.parse::<BigDecimal>().ok().or_else(|| BigDecimal::from_f64(f))
+}
+
+/// A float as Python's `repr` writes it: `1.0`, `124.4`, `1e+16`, `1.5e-05`, `nan`, `inf`.
+pub fn python_float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // `{:e}` gives the shortest round-trip digits: "1.244e2", "-5e-5".
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let exp: i32 = exp.parse().expect("exponent digits");
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        let text = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if point as usize >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        };
+        format!("{sign}{text}")
+    } else {
+        let mantissa = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits };
+        format!("{sign}{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    }
 }
 
 fn compare_floats(a: f64, b: f64) -> Ordering {
@@ -122,6 +146,22 @@ mod tests {
         let big = Value::from_bigint("100000000000000000000000".parse().unwrap());
         assert_eq!(n(&big).compare(n(&half)), Ordering::Greater);
         assert_eq!(n(&Value::Float(f64::NAN)).compare(n(&one)), Ordering::Less);
+    }
+
+    #[test]
+    fn floats_print_like_python() {
+        for (f, text) in [
+            (1.0, "1.0"),
+            (124.4, "124.4"),
+            (1e16, "1e+16"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (-2.5, "-2.5"),
+            (123456789012345.6, "123456789012345.6"),
+            (0.1 + 0.2, "0.30000000000000004"),
+        ] {
+            assert_eq!(python_float_repr(f), text);
+        }
     }
 
     #[test]

@@ -42,9 +42,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Str(x), Value::Str(y))
-        | (Value::Uri(x), Value::Uri(y))
-        | (Value::Ni(x), Value::Ni(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) | (Value::Uri(x), Value::Uri(y)) | (Value::Ni(x), Value::Ni(y)) => x.cmp(y),
         (Value::Uuid(x), Value::Uuid(y)) => x.cmp(y),
         (Value::Bytes(x), Value::Bytes(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) => {
@@ -82,20 +80,14 @@ pub fn equal(a: &Value, b: &Value) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
-            std::sync::Arc::ptr_eq(x, y)
-                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q)))
+            std::sync::Arc::ptr_eq(x, y) || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q)))
         }
         (Value::Dict(x), Value::Dict(y)) => {
             std::sync::Arc::ptr_eq(x, y)
-                || (x.len() == y.len()
-                    && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w))))
+                || (x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w))))
         }
         (Value::Float(x), Value::Float(y)) => x == y,
-        _ => {
-            rank(a) == rank(b)
-                && compare(a, b) == Ordering::Equal
-                && !matches!(a, Value::Float(f) if f.is_nan())
-        }
+        _ => rank(a) == rank(b) && compare(a, b) == Ordering::Equal && !matches!(a, Value::Float(f) if f.is_nan()),
     }
 }
 
@@ -111,10 +103,7 @@ mod tests {
     fn mixed_types_sort_by_rank_then_value() {
         let mut items = vec![v("1.5"), v("\"b\""), v("1"), v("\"a\""), v("2")];
         items.sort_by(compare);
-        assert_eq!(
-            items,
-            vec![v("1"), v("1.5"), v("2"), v("\"a\""), v("\"b\"")]
-        );
+        assert_eq!(items, vec![v("1"), v("1.5"), v("2"), v("\"a\""), v("\"b\"")]);
         let mut ranks = vec![
             v("\"~bAAE=\""),
             v("[1]"),
@@ -132,20 +121,14 @@ mod tests {
         let names: Vec<_> = ranks.iter().map(Value::type_name).collect();
         assert_eq!(
             names,
-            [
-                "null", "boolean", "integer", "datetime", "uuid", "ni", "uri", "string", "dict",
-                "list", "bytes"
-            ]
+            ["null", "boolean", "integer", "datetime", "uuid", "ni", "uri", "string", "dict", "list", "bytes"]
         );
     }
 
     #[test]
     fn dicts_compare_by_sorted_pairs() {
         assert_eq!(compare(&v(r#"{"x":1}"#), &v(r#"{"x":2}"#)), Ordering::Less);
-        assert_eq!(
-            compare(&v(r#"{"x":2}"#), &v(r#"{"x":"abc"}"#)),
-            Ordering::Less
-        );
+        assert_eq!(compare(&v(r#"{"x":2}"#), &v(r#"{"x":"abc"}"#)), Ordering::Less);
         assert!(equal(&v(r#"{"a":1,"b":2}"#), &v(r#"{"b":2,"a":1}"#)));
     }
 

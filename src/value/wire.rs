@@ -36,11 +36,16 @@ const MAX_DEPTH: usize = 512;
 
 /// Parses one JSON document (surrounding whitespace allowed) into a wire-decoded value.
 pub fn parse(text: &[u8]) -> Result<Value, WireError> {
-    let mut r = Reader {
-        b: text,
-        i: 0,
-        depth: 0,
-    };
+    parse_with(text, true)
+}
+
+/// Parses one JSON document without decoding `~` tags (strings stay strings).
+pub fn parse_plain(text: &[u8]) -> Result<Value, WireError> {
+    parse_with(text, false)
+}
+
+fn parse_with(text: &[u8], transit: bool) -> Result<Value, WireError> {
+    let mut r = Reader { b: text, i: 0, depth: 0, transit };
     r.ws();
     let v = r.value()?;
     r.ws();
@@ -60,18 +65,11 @@ pub fn decode_string(s: &str) -> Value {
     let payload = &s[2..];
     let decoded = match b[1] {
         b't' => decode_datetime(payload),
-        b'f' => payload
-            .parse::<BigDecimal>()
-            .ok()
-            .filter(|_| is_decimal_text(payload))
-            .map(Value::decimal),
+        b'f' => payload.parse::<BigDecimal>().ok().filter(|_| is_decimal_text(payload)).map(Value::decimal),
         b'r' => Some(Value::Uri(Arc::from(payload))),
         b':' => Some(Value::Ni(Arc::from(payload))),
         b'u' => parse_uuid(payload).map(Value::Uuid),
-        b'b' => base64::engine::general_purpose::STANDARD
-            .decode(payload)
-            .ok()
-            .map(|v| Value::Bytes(Arc::from(v))),
+        b'b' => base64::engine::general_purpose::STANDARD.decode(payload).ok().map(|v| Value::Bytes(Arc::from(v))),
         _ => None,
     };
     decoded.unwrap_or_else(|| Value::str(s))
@@ -125,14 +123,7 @@ pub fn parse_uuid(s: &str) -> Option<u128> {
 /// Formats a UUID as lower-case 8-4-4-4-12 hex.
 pub fn format_uuid(n: u128) -> String {
     let h = format!("{n:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 /// A decimal in plain notation (never an exponent), keeping its scale.
@@ -194,10 +185,7 @@ pub fn write(v: &Value, out: &mut Vec<u8>) {
             }
             out.push(b'}');
         }
-        tagged => write_str(
-            &tagged_text(tagged).expect("all other variants are tagged"),
-            out,
-        ),
+        tagged => write_str(&tagged_text(tagged).expect("all other variants are tagged"), out),
     }
 }
 
@@ -246,14 +234,12 @@ struct Reader<'a> {
     b: &'a [u8],
     i: usize,
     depth: usize,
+    transit: bool,
 }
 
 impl<'a> Reader<'a> {
     fn err(&self, message: &str) -> WireError {
-        WireError {
-            offset: self.i,
-            message: message.to_string(),
-        }
+        WireError { offset: self.i, message: message.to_string() }
     }
 
     fn ws(&mut self) {
@@ -271,7 +257,11 @@ impl<'a> Reader<'a> {
             None => Err(self.err("unexpected end of input")),
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
-            Some(b'"') => Ok(decode_string(&self.string()?)),
+            Some(b'"') => {
+                let transit = self.transit;
+                let s = self.string()?;
+                Ok(if transit { decode_string(&s) } else { Value::str(&s) })
+            }
             Some(b't') => self.keyword(b"true", Value::Bool(true)),
             Some(b'f') => self.keyword(b"false", Value::Bool(false)),
             Some(b'n') => self.keyword(b"null", Value::Null),
@@ -370,8 +360,7 @@ impl<'a> Reader<'a> {
         while let Some(&c) = bytes.get(j) {
             match c {
                 b'"' => {
-                    let s = std::str::from_utf8(&bytes[start..j])
-                        .map_err(|_| self.err("invalid UTF-8 in a string"))?;
+                    let s = std::str::from_utf8(&bytes[start..j]).map_err(|_| self.err("invalid UTF-8 in a string"))?;
                     self.i = j + 1;
                     return Ok(std::borrow::Cow::Borrowed(s));
                 }
@@ -532,10 +521,7 @@ pub fn number_from_text(text: &str, is_float: bool) -> Value {
     }
     match text.parse::<f64>() {
         Ok(f) if f.is_finite() => Value::Float(f),
-        _ => text
-            .parse::<BigDecimal>()
-            .map(Value::decimal)
-            .unwrap_or(Value::Null),
+        _ => text.parse::<BigDecimal>().map(Value::decimal).unwrap_or(Value::Null),
     }
 }
 
@@ -594,15 +580,9 @@ mod tests {
 
     #[test]
     fn errors_carry_offsets() {
-        for (text, offset) in [
-            ("{\"a\" 1}", 5),
-            ("[1,]", 3),
-            ("{\"a\":1", 6),
-            ("\"abc", 4),
-            ("01", 0),
-            ("[1] x", 4),
-            ("", 0),
-        ] {
+        for (text, offset) in
+            [("{\"a\" 1}", 5), ("[1,]", 3), ("{\"a\":1", 6), ("\"abc", 4), ("01", 0), ("[1] x", 4), ("", 0)]
+        {
             let e = parse(text.as_bytes()).unwrap_err();
             assert_eq!(e.offset, offset, "{text}: {e}");
         }
