@@ -4,6 +4,8 @@ pub mod builtins;
 pub mod compile;
 pub mod diagnostic;
 pub mod eval;
+pub mod pipeline;
+pub mod stream;
 pub mod syntax;
 pub mod value;
 
