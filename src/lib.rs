@@ -4,6 +4,7 @@ pub mod builtins;
 pub mod compile;
 pub mod diagnostic;
 pub mod eval;
+pub mod load;
 pub mod pipeline;
 pub mod stream;
 pub mod syntax;

@@ -16,6 +16,7 @@ use crate::diagnostic::{codes, Diagnostic, Diagnostics, Source};
 use crate::syntax::{Node, NodeKind};
 use crate::value::Str;
 
+pub use suggest::closest as suggest;
 pub use transform::{TransformInfo, TRANSFORMS};
 
 /// Settings of the DTL transform that change how rules run.
