@@ -543,6 +543,10 @@ mod tests {
         assert!(
             matches!(parse_dtl("  ; nothing\n").unwrap().kind, NodeKind::Object(ref e) if e.is_empty())
         );
+        assert!(
+            parse_dtl("\u{FEFF}(rule a)").is_ok(),
+            "a byte order mark is skipped"
+        );
     }
 
     #[test]

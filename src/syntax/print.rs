@@ -21,7 +21,12 @@ pub fn to_json_text(node: &Node) -> String {
     json_pretty(node, 0, 0)
 }
 
-fn json_flat(node: &Node, out: &mut String) {
+/// Writes `node` as one-line JSON; stops early once `out` is longer than `limit`
+/// bytes (the caller only needs to know it does not fit).
+fn json_flat(node: &Node, out: &mut String, limit: usize) {
+    if out.len() > limit {
+        return;
+    }
     match &node.kind {
         NodeKind::Null => out.push_str("null"),
         NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -33,7 +38,7 @@ fn json_flat(node: &Node, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                json_flat(item, out);
+                json_flat(item, out, limit);
             }
             out.push(']');
         }
@@ -45,7 +50,7 @@ fn json_flat(node: &Node, out: &mut String) {
                 }
                 out.push_str(&quote_json(&k.name));
                 out.push_str(": ");
-                json_flat(v, out);
+                json_flat(v, out, limit);
             }
             out.push('}');
         }
@@ -54,11 +59,16 @@ fn json_flat(node: &Node, out: &mut String) {
 
 /// `node` printed at nesting `indent`, starting at column `col`.
 fn json_pretty(node: &Node, indent: usize, col: usize) -> String {
-    let mut flat = String::new();
-    json_flat(node, &mut flat);
     let pad = |n: usize| " ".repeat(n);
     match &node.kind {
-        NodeKind::Array(items) if !items.is_empty() && col + width(&flat) > JSON_WIDTH => {
+        NodeKind::Array(items) if !items.is_empty() => {
+            // A char is at most 4 bytes, so past this many bytes it cannot fit.
+            let limit = 4 * JSON_WIDTH;
+            let mut flat = String::new();
+            json_flat(node, &mut flat, limit);
+            if flat.len() <= limit && col + width(&flat) <= JSON_WIDTH {
+                return flat;
+            }
             let inner: Vec<String> = items
                 .iter()
                 .map(|item| pad(indent + 2) + &json_pretty(item, indent + 2, indent + 2))
@@ -80,7 +90,11 @@ fn json_pretty(node: &Node, indent: usize, col: usize) -> String {
                 .collect();
             format!("{{\n{}\n{}}}", inner.join(",\n"), pad(indent))
         }
-        _ => flat,
+        _ => {
+            let mut flat = String::new();
+            json_flat(node, &mut flat, usize::MAX);
+            flat
+        }
     }
 }
 
@@ -182,32 +196,56 @@ fn arg_style(head: &str, index: usize, mode: Mode) -> (Mode, bool) {
     (Mode::Expr, name_arg)
 }
 
+/// `node` on one line (all of it).
 fn flat(node: &Node, mode: Mode, prefer_bare: bool) -> String {
+    let mut out = String::new();
+    flat_into(node, mode, prefer_bare, &mut out, usize::MAX);
+    out
+}
+
+/// Writes `node` on one line; stops early once `out` is longer than `limit` bytes.
+fn flat_into(node: &Node, mode: Mode, prefer_bare: bool, out: &mut String, limit: usize) {
+    if out.len() > limit {
+        return;
+    }
     match &node.kind {
-        NodeKind::Null => "null".into(),
-        NodeKind::Bool(b) => b.to_string(),
-        NodeKind::Number(n) => n.clone(),
-        NodeKind::Str(s) => str_text(s, mode, prefer_bare),
+        NodeKind::Null => out.push_str("null"),
+        NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NodeKind::Number(n) => out.push_str(n),
+        NodeKind::Str(s) => out.push_str(&str_text(s, mode, prefer_bare)),
         NodeKind::Array(items) => match call_head(items, mode) {
             Some(head) => {
-                let mut parts = vec![str_text(head, mode, true)];
+                out.push('(');
+                out.push_str(&str_text(head, mode, true));
                 for (i, item) in items.iter().enumerate().skip(1) {
                     let (m, bare) = arg_style(head, i, mode);
-                    parts.push(flat(item, m, bare));
+                    out.push(' ');
+                    flat_into(item, m, bare, out, limit);
                 }
-                format!("({})", parts.join(" "))
+                out.push(')');
             }
             None => {
-                let parts: Vec<String> = items.iter().map(|item| flat(item, mode, false)).collect();
-                format!("[{}]", parts.join(" "))
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    flat_into(item, mode, false, out, limit);
+                }
+                out.push(']');
             }
         },
         NodeKind::Object(entries) => {
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{} {}", key_text(&k.name), flat(v, Mode::Data, false)))
-                .collect();
-            format!("{{{}}}", parts.join(" "))
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&key_text(&k.name));
+                out.push(' ');
+                flat_into(v, Mode::Data, false, out, limit);
+            }
+            out.push('}');
         }
     }
 }
@@ -222,8 +260,14 @@ fn is_atom(node: &Node) -> bool {
 
 /// `node` printed starting at column `col`, broken over lines when it does not fit.
 fn pretty(node: &Node, mode: Mode, prefer_bare: bool, col: usize) -> String {
-    let one_line = flat(node, mode, prefer_bare);
-    if col + width(&one_line) <= DTL_WIDTH || is_atom(node) {
+    if is_atom(node) {
+        return flat(node, mode, prefer_bare);
+    }
+    // A char is at most 4 bytes, so past this many bytes it cannot fit.
+    let limit = 4 * DTL_WIDTH;
+    let mut one_line = String::new();
+    flat_into(node, mode, prefer_bare, &mut one_line, limit);
+    if one_line.len() <= limit && col + width(&one_line) <= DTL_WIDTH {
         return one_line;
     }
     let newline = |n: usize| format!("\n{}", " ".repeat(n));
@@ -266,7 +310,7 @@ fn pretty(node: &Node, mode: Mode, prefer_bare: bool, col: usize) -> String {
                 .collect();
             format!("{{{}}}", parts.join(&newline(col + 1)))
         }
-        _ => one_line,
+        _ => flat(node, mode, prefer_bare),
     }
 }
 
