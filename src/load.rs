@@ -32,7 +32,8 @@ impl Syntax {
 /// Reads a file for a diagnostic-friendly source.
 pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display())).help("check the path and permissions")
+        Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display()))
+            .help("check the path and permissions")
     })?;
     Ok(source(path.display().to_string(), text))
 }
@@ -147,7 +148,8 @@ pub fn transform_config(node: &Node) -> Result<ProgramConfig, Diagnostic> {
                 .at(t.span, "here")
                 .help("write {\"key\": \"_trigger\", \"value\": \"*\"}"));
         };
-        config.trigger_on = Some(Trigger { key: key.split('.').map(Into::into).collect(), pattern: pattern.to_string() });
+        config.trigger_on =
+            Some(Trigger { key: key.split('.').map(Into::into).collect(), pattern: pattern.to_string() });
     }
     Ok(config)
 }

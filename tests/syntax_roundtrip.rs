@@ -1,8 +1,7 @@
 //! Round trips between JSON DTL and `.dtl` text, and parsers that never panic.
 
 use dtl::syntax::{
-    expr_to_dtl_text, parse_dtl, parse_dtl_expr, parse_json, to_dtl_text, to_json_text, Key, Node,
-    NodeKind, Span,
+    expr_to_dtl_text, parse_dtl, parse_dtl_expr, parse_json, to_dtl_text, to_json_text, Key, Node, NodeKind, Span,
 };
 use proptest::prelude::*;
 
@@ -11,10 +10,7 @@ fn node(kind: NodeKind) -> Node {
 }
 
 fn key(name: String) -> Key {
-    Key {
-        name,
-        span: Span::default(),
-    }
+    Key { name, span: Span::default() }
 }
 
 /// Strings that stress the printer's bare-or-quoted choice.
@@ -95,15 +91,8 @@ fn number() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<i64>().prop_map(|n| n.to_string()),
         "-?(0|[1-9][0-9]{0,40})(\\.[0-9]{1,6})?([eE][+-]?[0-9]{1,3})?",
-        prop::sample::select(vec![
-            "1.50",
-            "0",
-            "-0",
-            "123456789012345678901234567890",
-            "1e400",
-            "0.000"
-        ])
-        .prop_map(str::to_string),
+        prop::sample::select(vec!["1.50", "0", "-0", "123456789012345678901234567890", "1e400", "0.000"])
+            .prop_map(str::to_string),
     ]
 }
 
@@ -133,12 +122,9 @@ fn tree() -> impl Strategy<Value = Node> {
                 items.extend(args);
                 node(NodeKind::Array(items))
             }),
-            prop::collection::vec(inner.clone(), 0..5)
-                .prop_map(|items| node(NodeKind::Array(items))),
+            prop::collection::vec(inner.clone(), 0..5).prop_map(|items| node(NodeKind::Array(items))),
             prop::collection::vec((string(), inner), 0..4).prop_map(|entries| {
-                node(NodeKind::Object(
-                    entries.into_iter().map(|(k, v)| (key(k), v)).collect(),
-                ))
+                node(NodeKind::Object(entries.into_iter().map(|(k, v)| (key(k), v)).collect()))
             }),
         ]
     })
@@ -147,12 +133,7 @@ fn tree() -> impl Strategy<Value = Node> {
 fn rules() -> impl Strategy<Value = Node> {
     let name = prop_oneof![3 => "[a-z][a-z0-9_-]{0,8}", 1 => string()];
     prop::collection::vec((name, prop::collection::vec(tree(), 0..4)), 0..4).prop_map(|rules| {
-        node(NodeKind::Object(
-            rules
-                .into_iter()
-                .map(|(k, ts)| (key(k), node(NodeKind::Array(ts))))
-                .collect(),
-        ))
+        node(NodeKind::Object(rules.into_iter().map(|(k, ts)| (key(k), node(NodeKind::Array(ts)))).collect()))
     })
 }
 
@@ -254,11 +235,7 @@ fn design_doc_example_converts_both_ways() {
         }"#,
     )
     .unwrap();
-    assert!(
-        rules.eq_ignoring_spans(&expected),
-        "{}",
-        to_json_text(&rules)
-    );
+    assert!(rules.eq_ignoring_spans(&expected), "{}", to_json_text(&rules));
 
     let formatted = to_dtl_text(&rules);
     assert_eq!(
@@ -285,12 +262,6 @@ fn design_doc_example_converts_both_ways() {
 fn quoted_paths_become_literals_and_print_back() {
     let expr = parse_dtl_expr(r#"(if (eq _S.kind "_S.kind") "yes" {k "_S.x"})"#).unwrap();
     let json = to_json_text(&expr);
-    assert_eq!(
-        json,
-        r#"["if", ["eq", "_S.kind", ["literal", "_S.kind"]], "yes", {"k": "_S.x"}]"#
-    );
-    assert_eq!(
-        expr_to_dtl_text(&expr),
-        r#"(if (eq _S.kind (literal _S.kind)) "yes" {k _S.x})"#
-    );
+    assert_eq!(json, r#"["if", ["eq", "_S.kind", ["literal", "_S.kind"]], "yes", {"k": "_S.x"}]"#);
+    assert_eq!(expr_to_dtl_text(&expr), r#"(if (eq _S.kind (literal _S.kind)) "yes" {k _S.x})"#);
 }

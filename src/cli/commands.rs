@@ -40,7 +40,11 @@ pub fn run(
     if !summary.skipped.is_empty() {
         let skipped = summary.skipped.len();
         report(Diagnostics(summary.skipped));
-        return Err(Diagnostic::new(codes::RUNTIME, format!("{skipped} entities were skipped (--keep-going); the rest was written")).into());
+        return Err(Diagnostic::new(
+            codes::RUNTIME,
+            format!("{skipped} entities were skipped (--keep-going); the rest was written"),
+        )
+        .into());
     }
     Ok(())
 }
@@ -67,16 +71,26 @@ impl dtl::eval::DatasetAccess for NoDatasets {
 
 /// Every entity of a file (array, object or NDJSON).
 fn read_entities(path: &Path) -> Result<Vec<Value>, Diagnostics> {
-    let file = std::fs::File::open(path).map_err(|e| Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display())))?;
     let mut out = Vec::new();
     for record in stream::Splitter::new(BufReader::new(file)) {
-        let record = record.map_err(|e| Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {}", path.display(), e.line, e.message)))?;
+        let record = record
+            .map_err(|e| Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {}", path.display(), e.line, e.message)))?;
         match wire::parse(&record.bytes) {
             Ok(v @ Value::Dict(_)) => out.push(v),
             Ok(_) => {
-                return Err(Diagnostic::new(codes::INPUT_NOT_ENTITY, format!("{}:{}: not an entity", path.display(), record.line)).into())
+                return Err(Diagnostic::new(
+                    codes::INPUT_NOT_ENTITY,
+                    format!("{}:{}: not an entity", path.display(), record.line),
+                )
+                .into())
             }
-            Err(e) => return Err(Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {e}", path.display(), record.line)).into()),
+            Err(e) => {
+                return Err(
+                    Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {e}", path.display(), record.line)).into()
+                )
+            }
         }
     }
     Ok(out)
@@ -92,8 +106,9 @@ fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Diagnostics> {
             if p.as_os_str() == "-" {
                 return Ok(stdin_input());
             }
-            let file = std::fs::File::open(p)
-                .map_err(|e| Diagnostic::new(codes::IO, format!("cannot read {}: {e}", p.display())).help("check the input path"))?;
+            let file = std::fs::File::open(p).map_err(|e| {
+                Diagnostic::new(codes::IO, format!("cannot read {}: {e}", p.display())).help("check the input path")
+            })?;
             Ok(Input { name: p.display().to_string(), reader: Box::new(BufReader::with_capacity(1 << 20, file)) })
         })
         .collect()
@@ -141,7 +156,13 @@ pub fn check(files: &[PathBuf]) -> Result<(), Diagnostics> {
     for file in files {
         match load_program_file(file) {
             Ok(p) => {
-                let _ = writeln!(stdout, "{}: ok ({} transform{})", file.display(), p.stages.len(), if p.stages.len() == 1 { "" } else { "s" });
+                let _ = writeln!(
+                    stdout,
+                    "{}: ok ({} transform{})",
+                    file.display(),
+                    p.stages.len(),
+                    if p.stages.len() == 1 { "" } else { "s" }
+                );
             }
             Err(d) => all.extend(d.0),
         }
@@ -160,7 +181,9 @@ pub fn fmt(file: &Path, to_dtl: Option<bool>) -> Result<(), Diagnostics> {
     let to_dtl = to_dtl.unwrap_or(syntax == Syntax::Dtl);
     let text = if to_dtl {
         let Some(rules) = rules_node(&tree) else {
-            return Err(Diagnostic::new(codes::PROGRAM_SHAPE, "no DTL rules found in this file").in_source(&src).into());
+            return Err(Diagnostic::new(codes::PROGRAM_SHAPE, "no DTL rules found in this file")
+                .in_source(&src)
+                .into());
         };
         to_dtl_text(rules)
     } else {

@@ -90,8 +90,10 @@ pub fn run(
     let result = (|| {
         for chunk in receiver {
             summary.read += chunk.len();
-            let results: Vec<Result<Vec<u8>, Box<Diagnostic>>> =
-                chunk.into_par_iter().map(|(name, record)| process(pipeline, &name, record, datasets, &options.run)).collect();
+            let results: Vec<Result<Vec<u8>, Box<Diagnostic>>> = chunk
+                .into_par_iter()
+                .map(|(name, record)| process(pipeline, &name, record, datasets, &options.run))
+                .collect();
             for result in results {
                 match result {
                     Ok(bytes) => {
@@ -145,11 +147,12 @@ fn process(
         )
     })?;
     let entity = parse_entity(name, &record)?;
-    let outputs = pipeline.transform(entity.clone(), options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
-        let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
-        d.message = format!("{name}:{}: entity {}{id}: {}", record.line, record.index, d.message);
-        d
-    })?;
+    let outputs =
+        pipeline.transform(entity.clone(), options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
+            let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
+            d.message = format!("{name}:{}: entity {}{id}: {}", record.line, record.index, d.message);
+            d
+        })?;
     let mut bytes = Vec::with_capacity(record.bytes.len() + 16);
     for e in &outputs {
         wire::write(e, &mut bytes);
@@ -165,18 +168,24 @@ fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {
         Err(e) => {
             let at = e.offset.min(text.len());
             Err(Box::new(
-                Diagnostic::new(codes::INPUT_JSON, format!("{label}: entity {} is not valid JSON: {}", record.index, e.message))
-                    .at(Span::new(at, (at + 1).min(text.len().max(at))), e.message.clone())
-                    .help("each input entity must be a JSON object")
-                    .in_source(&source(&label, text)),
+                Diagnostic::new(
+                    codes::INPUT_JSON,
+                    format!("{label}: entity {} is not valid JSON: {}", record.index, e.message),
+                )
+                .at(Span::new(at, (at + 1).min(text.len().max(at))), e.message.clone())
+                .help("each input entity must be a JSON object")
+                .in_source(&source(&label, text)),
             ))
         }
         Ok(v @ Value::Dict(_)) => Ok(v),
         Ok(other) => Err(Box::new(
-            Diagnostic::new(codes::INPUT_NOT_ENTITY, format!("{label}: entity {} is a {}, not an object", record.index, other.type_name()))
-                .at(Span::new(0, text.len()), "not an entity")
-                .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}")
-                .in_source(&source(&label, text)),
+            Diagnostic::new(
+                codes::INPUT_NOT_ENTITY,
+                format!("{label}: entity {} is a {}, not an object", record.index, other.type_name()),
+            )
+            .at(Span::new(0, text.len()), "not an entity")
+            .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}")
+            .in_source(&source(&label, text)),
         )),
     }
 }

@@ -152,7 +152,10 @@ impl<R: BufRead> Splitter<R> {
                 if ws {
                     Ok(None)
                 } else {
-                    Err(SplitError { message: "unexpected text after the closing `]` of the input array".into(), line: self.line })
+                    Err(SplitError {
+                        message: "unexpected text after the closing `]` of the input array".into(),
+                        line: self.line,
+                    })
                 }
             }
             Mode::Sequence => {
@@ -177,7 +180,10 @@ impl<R: BufRead> Splitter<R> {
                     match b {
                         b',' => {
                             if !in_record {
-                                return Err(SplitError { message: "missing value before `,` in the input array".into(), line: self.line });
+                                return Err(SplitError {
+                                    message: "missing value before `,` in the input array".into(),
+                                    line: self.line,
+                                });
                             }
                             return Ok(Some(self.emit()));
                         }
@@ -212,7 +218,9 @@ impl<R: BufRead> Splitter<R> {
 
     fn finish(&mut self) -> Result<Option<Record>, SplitError> {
         match self.mode {
-            Mode::Array => Err(SplitError { message: "the input array is never closed with `]`".into(), line: self.line }),
+            Mode::Array => {
+                Err(SplitError { message: "the input array is never closed with `]`".into(), line: self.line })
+            }
             _ if self.current.iter().all(u8::is_ascii_whitespace) => Ok(None),
             // An unfinished record: let the JSON parser say what is wrong with it.
             _ => Ok(Some(self.emit())),

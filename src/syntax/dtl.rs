@@ -10,8 +10,7 @@ use pest::Parser;
 
 use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use crate::syntax::lexical::{
-    char_span, is_json_number, line_col, looks_like_path, symbol_end, unescape_string,
-    unescape_symbol, MAX_DEPTH,
+    char_span, is_json_number, line_col, looks_like_path, symbol_end, unescape_string, unescape_symbol, MAX_DEPTH,
 };
 use crate::syntax::{Key, Node, NodeKind, Span};
 
@@ -48,9 +47,7 @@ pub fn parse_dtl(text: &str) -> Result<Node, Diagnostics> {
 
 /// Parses exactly one `.dtl` expression (comments and whitespace around it are fine).
 pub fn parse_dtl_expr(text: &str) -> Result<Node, Diagnostic> {
-    let mut forms = parse_forms(text)
-        .map_err(|mut d| d.0.remove(0))?
-        .into_iter();
+    let mut forms = parse_forms(text).map_err(|mut d| d.0.remove(0))?.into_iter();
     let Some(first) = forms.next() else {
         return Err(error(
             Span::new(text.len(), text.len()),
@@ -76,9 +73,7 @@ pub fn parse_dtl_expr(text: &str) -> Result<Node, Diagnostic> {
 }
 
 fn error(span: Span, message: &str, label: &str, help: &str) -> Diagnostic {
-    Diagnostic::new(codes::DTL_SYNTAX, message)
-        .at(span, label)
-        .help(help)
+    Diagnostic::new(codes::DTL_SYNTAX, message).at(span, label).help(help)
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
@@ -94,18 +89,9 @@ fn parse_forms(text: &str) -> Result<Vec<Pair<'_, Rule>>, Diagnostics> {
             pest::error::InputLocation::Span((s, _)) => s,
         };
         // check_structure catches what the grammar can reject; this is a fallback.
-        error(
-            char_span(text, at),
-            "invalid .dtl syntax",
-            "unexpected text here",
-            "check the brackets and quotes",
-        )
+        error(char_span(text, at), "invalid .dtl syntax", "unexpected text here", "check the brackets and quotes")
     })?;
-    let file = pairs.next().map(|f| {
-        f.into_inner()
-            .filter(|p| p.as_rule() != Rule::EOI)
-            .collect()
-    });
+    let file = pairs.next().map(|f| f.into_inner().filter(|p| p.as_rule() != Rule::EOI).collect());
     Ok(file.unwrap_or_default())
 }
 
@@ -114,33 +100,18 @@ fn build_rule(form: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Option<(Key
     const HELP: &str = "a .dtl file is a sequence of (rule NAME transform...) forms";
     let span = span_of(&form);
     if form.as_rule() != Rule::list {
-        errors.push(error(
-            span,
-            "expected a `(rule NAME ...)` form",
-            "this is not a rule",
-            HELP,
-        ));
+        errors.push(error(span, "expected a `(rule NAME ...)` form", "this is not a rule", HELP));
         return None;
     }
     let mut items = form.into_inner();
     let head = items.next();
     if head.as_ref().map(|h| (h.as_rule(), h.as_str())) != Some((Rule::symbol, "rule")) {
         let at = head.as_ref().map_or(span, span_of);
-        errors.push(error(
-            at,
-            "expected a `(rule NAME ...)` form",
-            "expected `rule` here",
-            HELP,
-        ));
+        errors.push(error(at, "expected a `(rule NAME ...)` form", "expected `rule` here", HELP));
         return None;
     }
     let Some(name) = items.next() else {
-        errors.push(error(
-            span,
-            "a rule needs a name",
-            "this rule has no name",
-            "write (rule NAME transform...)",
-        ));
+        errors.push(error(span, "a rule needs a name", "this rule has no name", "write (rule NAME transform...)"));
         return None;
     };
     let name_span = span_of(&name);
@@ -164,13 +135,7 @@ fn build_rule(form: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Option<(Key
         }
     };
     let transforms = items.map(|t| build(t, Mode::Expr, errors)).collect();
-    Some((
-        Key {
-            name: name_text,
-            span: name_span,
-        },
-        Node::new(NodeKind::Array(transforms), span),
-    ))
+    Some((Key { name: name_text, span: name_span }, Node::new(NodeKind::Array(transforms), span)))
 }
 
 /// The unescaped text of a `string` pair.
@@ -252,13 +217,7 @@ fn build_dict(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Vec<(Key, N
         };
         let value = build(value, Mode::Data, errors);
         if let Some(name) = name {
-            entries.push((
-                Key {
-                    name,
-                    span: key_span,
-                },
-                value,
-            ));
+            entries.push((Key { name, span: key_span }, value));
         }
     }
     entries
@@ -286,9 +245,7 @@ fn check_structure(text: &str) -> Result<(), Diagnostic> {
                                 "add the closing `\"`",
                             ))
                         }
-                        Some('\\') => {
-                            i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8)
-                        }
+                        Some('\\') => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
                         Some('"') => {
                             i += 1;
                             break;
@@ -347,10 +304,7 @@ fn check_structure(text: &str) -> Result<(), Diagnostic> {
                 Span::new(at, at + 1),
                 &format!("unclosed `{open}`"),
                 &format!("this {what} is never closed"),
-                &format!(
-                    "a {what} opened here is never closed; add the matching `{}`",
-                    closer(open)
-                ),
+                &format!("a {what} opened here is never closed; add the matching `{}`", closer(open)),
             ))
         }
         None => Ok(()),
@@ -373,15 +327,10 @@ mod tests {
     /// Compact JSON with numbers as written.
     fn compact(n: &Node) -> String {
         match &n.kind {
-            NodeKind::Array(items) => format!(
-                "[{}]",
-                items.iter().map(compact).collect::<Vec<_>>().join(",")
-            ),
+            NodeKind::Array(items) => format!("[{}]", items.iter().map(compact).collect::<Vec<_>>().join(",")),
             NodeKind::Object(entries) => {
-                let parts: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| format!("{}:{}", serde_json::json!(k.name), compact(v)))
-                    .collect();
+                let parts: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("{}:{}", serde_json::json!(k.name), compact(v))).collect();
                 format!("{{{}}}", parts.join(","))
             }
             NodeKind::Number(t) => t.clone(),
@@ -397,17 +346,13 @@ mod tests {
     }
 
     fn expr_err(text: &str) -> Diagnostic {
-        let e = parse_dtl_expr(text)
-            .err()
-            .unwrap_or_else(|| panic!("expected an error for {text:?}"));
+        let e = parse_dtl_expr(text).err().unwrap_or_else(|| panic!("expected an error for {text:?}"));
         assert_eq!(e.code, codes::DTL_SYNTAX);
         e
     }
 
     fn file_err(text: &str) -> Vec<Diagnostic> {
-        let e = parse_dtl(text)
-            .err()
-            .unwrap_or_else(|| panic!("expected an error for {text:?}"));
+        let e = parse_dtl(text).err().unwrap_or_else(|| panic!("expected an error for {text:?}"));
         assert!(e.0.iter().all(|d| d.code == codes::DTL_SYNTAX));
         e.0
     }
@@ -430,24 +375,10 @@ mod tests {
     #[test]
     fn symbols() {
         assert_eq!(expr("_S.name"), r#""_S.name""#);
-        for s in [
-            "*",
-            "o.cust_id",
-            "fail!",
-            "+",
-            "-",
-            "sorted-descending",
-            "12ab",
-            "007",
-            "1.",
-            "-x",
-        ] {
+        for s in ["*", "o.cust_id", "fail!", "+", "-", "sorted-descending", "12ab", "007", "1.", "-x"] {
             assert_eq!(expr(s), format!("\"{s}\""));
         }
-        assert_eq!(
-            expr("_S.foo.'john.doe''s'.bar"),
-            r#""_S.foo.'john.doe''s'.bar""#
-        );
+        assert_eq!(expr("_S.foo.'john.doe''s'.bar"), r#""_S.foo.'john.doe''s'.bar""#);
         assert_eq!(expr("_S.'a (b) \"c\"; d'"), r#""_S.'a (b) \"c\"; d'""#);
         assert_eq!(expr(r"_S.first\ name"), r#""_S.first name""#);
         assert_eq!(expr(r"\true"), r#""true""#);
@@ -473,16 +404,10 @@ mod tests {
         assert_eq!(expr(r#""_S""#), r#""_S""#);
         assert_eq!(expr(r#""a\"b\n\u00e9""#), r#""a\"b\né""#);
         // data: dict contents and the argument of `literal`
-        assert_eq!(
-            expr(r#"{k "_S.x" l [(eq "_T.y")]}"#),
-            r#"{"k":"_S.x","l":[["eq","_T.y"]]}"#
-        );
+        assert_eq!(expr(r#"{k "_S.x" l [(eq "_T.y")]}"#), r#"{"k":"_S.x","l":[["eq","_T.y"]]}"#);
         assert_eq!(expr(r#"(literal "_S.x")"#), r#"["literal","_S.x"]"#);
         assert_eq!(expr(r#"(literal ["_S.x"])"#), r#"["literal",["_S.x"]]"#);
-        assert_eq!(
-            expr(r#"(literal "a" "_S.x")"#),
-            r#"["literal","a",["literal","_S.x"]]"#
-        );
+        assert_eq!(expr(r#"(literal "a" "_S.x")"#), r#"["literal","a",["literal","_S.x"]]"#);
         let n = parse_dtl_expr(r#"(f "_S.x")"#).unwrap();
         assert_eq!(n.as_array().unwrap()[1].span, Span::new(3, 9));
     }
@@ -511,14 +436,9 @@ mod tests {
             json,
             r#"{"default":[["copy","_id"],["add","type","customer"],["add","name",["upper","_S.name"]],["add","orders",["sorted","_.amount",["apply-hops","order",{"datasets":["orders o"],"where":[["eq","_S._id","o.cust_id"]]}]]],["add","order_count",["count","_T.orders"]],["filter",["gt","_T.order_count",10]]],"order":[["copy","_id"],["add","amount","_S.amount"]]}"#
         );
-        let NodeKind::Object(entries) = &rules.kind else {
-            panic!()
-        };
+        let NodeKind::Object(entries) = &rules.kind else { panic!() };
         let default_at = text.find("(rule default").unwrap();
-        assert_eq!(
-            entries[0].0.span,
-            Span::new(default_at + 6, default_at + 13)
-        );
+        assert_eq!(entries[0].0.span, Span::new(default_at + 6, default_at + 13));
         assert_eq!(entries[0].1.span.start, default_at);
         assert_eq!(
             &text[entries[1].1.span.start..entries[1].1.span.end],
@@ -529,24 +449,12 @@ mod tests {
     #[test]
     fn rules_file_shapes() {
         let n = parse_dtl("(rule a) (rule a (copy x)) (rule \"b c\")").unwrap();
-        assert_eq!(
-            to_json_text(&n).lines().count(),
-            5,
-            "repeated rules are kept: {}",
-            to_json_text(&n)
-        );
-        let NodeKind::Object(entries) = &n.kind else {
-            panic!()
-        };
+        assert_eq!(to_json_text(&n).lines().count(), 5, "repeated rules are kept: {}", to_json_text(&n));
+        let NodeKind::Object(entries) = &n.kind else { panic!() };
         assert_eq!(entries.len(), 3);
         assert_eq!(entries[2].0.name, "b c");
-        assert!(
-            matches!(parse_dtl("  ; nothing\n").unwrap().kind, NodeKind::Object(ref e) if e.is_empty())
-        );
-        assert!(
-            parse_dtl("\u{FEFF}(rule a)").is_ok(),
-            "a byte order mark is skipped"
-        );
+        assert!(matches!(parse_dtl("  ; nothing\n").unwrap().kind, NodeKind::Object(ref e) if e.is_empty()));
+        assert!(parse_dtl("\u{FEFF}(rule a)").is_ok(), "a byte order mark is skipped");
     }
 
     #[test]
@@ -578,10 +486,7 @@ mod tests {
     #[test]
     fn unterminated_string() {
         let e = expr_err("(f \"abc)");
-        assert_eq!(
-            (span(&e), e.message.as_str()),
-            ((3, 4), "unterminated string")
-        );
+        assert_eq!((span(&e), e.message.as_str()), ((3, 4), "unterminated string"));
         let e = expr_err("\"abc\\\"");
         assert_eq!(span(&e), (0, 1));
     }
@@ -589,10 +494,7 @@ mod tests {
     #[test]
     fn bad_escape() {
         let e = expr_err(r#"(f "a\qb")"#);
-        assert_eq!(
-            (span(&e), e.message.as_str()),
-            ((5, 7), "invalid escape `\\q` in a string")
-        );
+        assert_eq!((span(&e), e.message.as_str()), ((5, 7), "invalid escape `\\q` in a string"));
         let errs = file_err(r#"(rule a (add x "\x") (add y "\u12"))"#);
         assert_eq!(errs.len(), 2, "all errors are reported");
     }
@@ -600,30 +502,17 @@ mod tests {
     #[test]
     fn odd_dict() {
         let e = expr_err("{a 1 b}");
-        assert_eq!(
-            (span(&e), e.label.as_deref()),
-            ((5, 6), Some("this key has no value"))
-        );
-        assert!(e
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("expected a value after the key"));
+        assert_eq!((span(&e), e.label.as_deref()), ((5, 6), Some("this key has no value")));
+        assert!(e.help.as_deref().unwrap().contains("expected a value after the key"));
         let e = expr_err("{(a) 1}");
         assert_eq!(span(&e), (1, 4));
     }
 
     #[test]
     fn expression_count() {
-        assert_eq!(
-            expr_err("  ; only a comment").message,
-            "expected an expression"
-        );
+        assert_eq!(expr_err("  ; only a comment").message, "expected an expression");
         let e = expr_err("a b");
-        assert_eq!(
-            (span(&e), e.message.as_str()),
-            ((2, 3), "more than one expression")
-        );
+        assert_eq!((span(&e), e.message.as_str()), ((2, 3), "more than one expression"));
     }
 
     #[test]

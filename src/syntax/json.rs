@@ -16,9 +16,7 @@ struct JsonGrammar;
 pub fn parse_json(text: &str) -> Result<Node, Diagnostic> {
     check_structure(text)?;
     let mut pairs = JsonGrammar::parse(Rule::document, text).map_err(|e| explain(text, e))?;
-    let document = pairs
-        .next()
-        .ok_or_else(|| error(Span::new(0, 0), "empty document", "", ""))?;
+    let document = pairs.next().ok_or_else(|| error(Span::new(0, 0), "empty document", "", ""))?;
     let value = document
         .into_inner()
         .find(|p| p.as_rule() != Rule::EOI)
@@ -48,10 +46,7 @@ fn build(pair: Pair<'_, Rule>) -> Result<Node, Diagnostic> {
         Rule::number => NodeKind::Number(pair.as_str().to_string()),
         Rule::string | Rule::key => NodeKind::Str(unescape(pair)?),
         Rule::array => NodeKind::Array(
-            pair.into_inner()
-                .filter(|p| !is_punctuation(p.as_rule()))
-                .map(build)
-                .collect::<Result<_, _>>()?,
+            pair.into_inner().filter(|p| !is_punctuation(p.as_rule())).map(build).collect::<Result<_, _>>()?,
         ),
         Rule::object => {
             let mut entries = Vec::new();
@@ -60,10 +55,7 @@ fn build(pair: Pair<'_, Rule>) -> Result<Node, Diagnostic> {
                 let (Some(key), Some(value)) = (parts.next(), parts.next()) else {
                     continue; // the grammar guarantees both
                 };
-                let key = Key {
-                    span: span_of(&key),
-                    name: unescape(key)?,
-                };
+                let key = Key { span: span_of(&key), name: unescape(key)? };
                 entries.push((key, build(value)?));
             }
             NodeKind::Object(entries)
@@ -74,10 +66,7 @@ fn build(pair: Pair<'_, Rule>) -> Result<Node, Diagnostic> {
 }
 
 fn is_punctuation(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::comma | Rule::colon | Rule::close_array | Rule::close_object
-    )
+    matches!(rule, Rule::comma | Rule::colon | Rule::close_array | Rule::close_object)
 }
 
 /// The text of a `string` or `key` pair, unescaped.
@@ -137,10 +126,7 @@ fn check_structure(text: &str) -> Result<(), Diagnostic> {
                             Span::new(i, i + 1),
                             &format!("mismatched `{}`", close as char),
                             &format!("expected `{expected}` here"),
-                            &format!(
-                                "the `{}` opened at line {line}, column {col} must be closed first",
-                                open as char
-                            ),
+                            &format!("the `{}` opened at line {line}, column {col} must be closed first", open as char),
                         ));
                     }
                     None => {
@@ -159,11 +145,7 @@ fn check_structure(text: &str) -> Result<(), Diagnostic> {
     }
     match stack.pop() {
         Some((open, at)) => {
-            let (what, close) = if open == b'[' {
-                ("list", ']')
-            } else {
-                ("object", '}')
-            };
+            let (what, close) = if open == b'[' { ("list", ']') } else { ("object", '}') };
             Err(error(
                 Span::new(at, at + 1),
                 &format!("unclosed `{}`", open as char),
@@ -186,10 +168,7 @@ fn explain(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     // Point at the next significant character, and remember the one before it.
-    let at = pos + text[pos..].len()
-        - text[pos..]
-            .trim_start_matches([' ', '\t', '\r', '\n'])
-            .len();
+    let at = pos + text[pos..].len() - text[pos..].trim_start_matches([' ', '\t', '\r', '\n']).len();
     let prev = text[..at].trim_end_matches([' ', '\t', '\r', '\n']);
     let prev_char = prev.chars().last();
     let span = char_span(text, at);
@@ -261,12 +240,7 @@ fn explain(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
         );
     }
     if has(Rule::comma) && has(Rule::close_array) {
-        return error(
-            span,
-            "expected `,` or `]`",
-            &format!("found {found}"),
-            "separate the items of a list with `,`",
-        );
+        return error(span, "expected `,` or `]`", &format!("found {found}"), "separate the items of a list with `,`");
     }
     if has(Rule::EOI) {
         return error(
@@ -301,12 +275,9 @@ mod tests {
 
     #[test]
     fn values_and_spans() {
-        let n =
-            parse_json(r#" {"a": [1, -2.50, 1e3, true, false, null, "x\n"], "a": {}} "#).unwrap();
+        let n = parse_json(r#" {"a": [1, -2.50, 1e3, true, false, null, "x\n"], "a": {}} "#).unwrap();
         assert_eq!(n.span, Span::new(1, 58));
-        let NodeKind::Object(entries) = &n.kind else {
-            panic!()
-        };
+        let NodeKind::Object(entries) = &n.kind else { panic!() };
         assert_eq!(entries.len(), 2, "repeated keys are kept");
         assert_eq!(entries[0].0.span, Span::new(2, 5));
         let items = entries[0].1.as_array().unwrap();
@@ -346,10 +317,7 @@ mod tests {
     #[test]
     fn bad_strings() {
         assert_eq!(span(r#"["a\qb"]"#), (3, 5));
-        assert_eq!(
-            err(r#"["a\qb"]"#).message,
-            "invalid escape `\\q` in a string"
-        );
+        assert_eq!(err(r#"["a\qb"]"#).message, "invalid escape `\\q` in a string");
         assert_eq!(span("[\"a\nb\"]"), (3, 4));
         assert_eq!(span(r#"["\ud800"]"#), (2, 8));
     }

@@ -187,9 +187,7 @@ pub(crate) fn is_alias_field(s: &str) -> bool {
         Some((alias, rest)) => {
             !rest.is_empty()
                 && alias.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && alias
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         }
         None => false,
     }
@@ -229,20 +227,14 @@ pub(crate) struct EscapeError {
 impl EscapeError {
     /// As a diagnostic with `code`.
     pub fn into_diagnostic(self, code: &'static str) -> Diagnostic {
-        Diagnostic::new(code, self.message)
-            .at(self.span, self.label)
-            .help(self.help)
+        Diagnostic::new(code, self.message).at(self.span, self.label).help(self.help)
     }
 }
 
 /// Unescapes the body of a JSON-style string literal that starts at byte `base` of
 /// the source. `allow_control` lets raw control characters (newlines, tabs) through,
 /// as `.dtl` strings do and JSON strings do not.
-pub(crate) fn unescape_string(
-    body: &str,
-    base: usize,
-    allow_control: bool,
-) -> Result<String, EscapeError> {
+pub(crate) fn unescape_string(body: &str, base: usize, allow_control: bool) -> Result<String, EscapeError> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -286,17 +278,14 @@ pub(crate) fn unescape_string(
                 span: Span::new(base + i, base + i + 1 + e.len_utf8()),
                 message: format!("invalid escape `\\{e}` in a string"),
                 label: "not a valid escape".into(),
-                help: "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write \\\\ for a backslash".into(),
+                help: "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write \\\\ for a backslash"
+                    .into(),
             });
         }
         let first = read_hex4(body, i, base)?;
         let mut end = i + 6;
         let code = if (0xD800..0xDC00).contains(&first) {
-            let low = if body[end..].starts_with("\\u") {
-                Some(read_hex4(body, end, base)?)
-            } else {
-                None
-            };
+            let low = if body[end..].starts_with("\\u") { Some(read_hex4(body, end, base)?) } else { None };
             match low {
                 Some(low) if (0xDC00..0xE000).contains(&low) => {
                     end += 6;
@@ -329,16 +318,11 @@ fn lone_surrogate(start: usize, end: usize) -> EscapeError {
 
 /// Reads the four hex digits of the `\u` escape at byte `i` of `body`.
 fn read_hex4(body: &str, i: usize, base: usize) -> Result<u32, EscapeError> {
-    let hex = body
-        .get(i + 2..i + 6)
-        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let hex = body.get(i + 2..i + 6).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
     match hex {
         Some(h) => Ok(u32::from_str_radix(h, 16).unwrap_or(0xFFFD)),
         None => {
-            let end = body[i..]
-                .char_indices()
-                .nth(6)
-                .map_or(body.len(), |(j, _)| i + j);
+            let end = body[i..].char_indices().nth(6).map_or(body.len(), |(j, _)| i + j);
             Err(EscapeError {
                 span: Span::new(base + i, base + end),
                 message: "invalid \\u escape in a string".into(),
@@ -359,10 +343,7 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The span of the character at `offset` (empty at the end of the text).
 pub(crate) fn char_span(text: &str, offset: usize) -> Span {
-    let len = text
-        .get(offset..)
-        .and_then(|t| t.chars().next())
-        .map_or(0, char::len_utf8);
+    let len = text.get(offset..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
     Span::new(offset, offset + len)
 }
 
@@ -372,9 +353,7 @@ mod tests {
 
     #[test]
     fn paths() {
-        for p in [
-            "_S.", "_S.name", "_.amount", "_T.a.b", "_B.x", "_R.x", "_P.x",
-        ] {
+        for p in ["_S.", "_S.name", "_.amount", "_T.a.b", "_B.x", "_R.x", "_P.x"] {
             assert!(looks_like_path(p), "{p}");
         }
         for p in ["_S", "customer", "a.b", "_X.a", "", ".", "__.a"] {
@@ -384,22 +363,10 @@ mod tests {
 
     #[test]
     fn numbers() {
-        for n in [
-            "0",
-            "-0",
-            "1",
-            "12",
-            "1.50",
-            "1e3",
-            "1E+3",
-            "-2.5e-10",
-            "123456789012345678901234567890",
-        ] {
+        for n in ["0", "-0", "1", "12", "1.50", "1e3", "1E+3", "-2.5e-10", "123456789012345678901234567890"] {
             assert!(is_json_number(n), "{n}");
         }
-        for n in [
-            "", "-", "01", "1.", ".5", "1e", "+1", "1.5.2", "12ab", "0x1",
-        ] {
+        for n in ["", "-", "01", "1.", ".5", "1e", "+1", "1.5.2", "12ab", "0x1"] {
             assert!(!is_json_number(n), "{n}");
         }
         assert!(is_number_like("007") && is_number_like("-.5") && is_number_like("+1"));
@@ -408,41 +375,22 @@ mod tests {
 
     #[test]
     fn symbols_escape_and_unescape() {
-        for s in [
-            "_S.first name",
-            "a\\b",
-            "x'y",
-            "_S.foo.'john.doe''s'.bar",
-            "(a)",
-            "'''",
-            "a;b\"c",
-            "é ü",
-            "''\n'",
-        ] {
+        for s in ["_S.first name", "a\\b", "x'y", "_S.foo.'john.doe''s'.bar", "(a)", "'''", "a;b\"c", "é ü", "''\n'"]
+        {
             let escaped = escape_symbol(s);
             assert_eq!(symbol_end(&escaped, 0), escaped.len(), "{escaped}");
             assert_eq!(unescape_symbol(&escaped), s, "{escaped}");
         }
         assert_eq!(escape_symbol("_S.first name"), "_S.first\\ name");
-        assert_eq!(
-            escape_symbol("_S.foo.'john doe'.bar"),
-            "_S.foo.'john doe'.bar"
-        );
+        assert_eq!(escape_symbol("_S.foo.'john doe'.bar"), "_S.foo.'john doe'.bar");
         assert!(is_plain_symbol("sorted-descending") && is_plain_symbol("fail!"));
-        assert!(
-            !is_plain_symbol("true")
-                && !is_plain_symbol("1")
-                && !is_plain_symbol("a b")
-                && !is_plain_symbol("")
-        );
+        assert!(!is_plain_symbol("true") && !is_plain_symbol("1") && !is_plain_symbol("a b") && !is_plain_symbol(""));
     }
 
     #[test]
     fn string_escapes() {
         assert_eq!(
-            unescape_string(r#"a\"b\\c\/\n\u00e9\ud83d\ude00"#, 0, false)
-                .ok()
-                .as_deref(),
+            unescape_string(r#"a\"b\\c\/\n\u00e9\ud83d\ude00"#, 0, false).ok().as_deref(),
             Some("a\"b\\c/\né😀")
         );
         let e = unescape_string(r"ab\q", 10, false).err().map(|e| e.span);

@@ -6,9 +6,7 @@
 //! path-like string would be read back as `["literal", ...]`, so a path string
 //! always prints bare (escaped if need be).
 
-use crate::syntax::lexical::{
-    escape_symbol, is_alias_field, is_plain_symbol, looks_like_path, quote_json,
-};
+use crate::syntax::lexical::{escape_symbol, is_alias_field, is_plain_symbol, looks_like_path, quote_json};
 use crate::syntax::{Node, NodeKind};
 
 /// Lines of `.dtl` text are kept within this many columns where possible.
@@ -69,10 +67,8 @@ fn json_pretty(node: &Node, indent: usize, col: usize) -> String {
             if flat.len() <= limit && col + width(&flat) <= JSON_WIDTH {
                 return flat;
             }
-            let inner: Vec<String> = items
-                .iter()
-                .map(|item| pad(indent + 2) + &json_pretty(item, indent + 2, indent + 2))
-                .collect();
+            let inner: Vec<String> =
+                items.iter().map(|item| pad(indent + 2) + &json_pretty(item, indent + 2, indent + 2)).collect();
             format!("[\n{}\n{}]", inner.join(",\n"), pad(indent))
         }
         NodeKind::Object(entries) if !entries.is_empty() => {
@@ -81,11 +77,7 @@ fn json_pretty(node: &Node, indent: usize, col: usize) -> String {
                 .map(|(k, v)| {
                     let key = quote_json(&k.name);
                     let value_col = indent + 2 + width(&key) + 2;
-                    format!(
-                        "{}{key}: {}",
-                        pad(indent + 2),
-                        json_pretty(v, indent + 2, value_col)
-                    )
+                    format!("{}{key}: {}", pad(indent + 2), json_pretty(v, indent + 2, value_col))
                 })
                 .collect();
             format!("{{\n{}\n{}}}", inner.join(",\n"), pad(indent))
@@ -126,11 +118,7 @@ pub fn to_dtl_text(rules: &Node) -> String {
 }
 
 fn rule_text(name: &str, body: &Node) -> String {
-    let name = if is_plain_symbol(name) {
-        name.to_string()
-    } else {
-        quote_json(name)
-    };
+    let name = if is_plain_symbol(name) { name.to_string() } else { quote_json(name) };
     let mut out = format!("(rule {name}");
     let transforms = match &body.kind {
         NodeKind::Array(items) => items.as_slice(),
@@ -156,9 +144,7 @@ fn str_text(s: &str, mode: Mode, prefer_bare: bool) -> String {
     let bare = match mode {
         Mode::Expr if looks_like_path(s) => return escape_symbol(s),
         Mode::Expr => prefer_bare && is_plain_symbol(s),
-        Mode::Data => {
-            (prefer_bare || looks_like_path(s) || is_alias_field(s)) && is_plain_symbol(s)
-        }
+        Mode::Data => (prefer_bare || looks_like_path(s) || is_alias_field(s)) && is_plain_symbol(s),
     };
     if bare {
         s.to_string()
@@ -292,10 +278,7 @@ fn pretty(node: &Node, mode: Mode, prefer_bare: bool, col: usize) -> String {
                 out
             }
             None => {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|item| pretty(item, mode, false, col + 1))
-                    .collect();
+                let parts: Vec<String> = items.iter().map(|item| pretty(item, mode, false, col + 1)).collect();
                 format!("[{}]", parts.join(&newline(col + 1)))
             }
         },
@@ -329,25 +312,13 @@ mod tests {
 
     #[test]
     fn strings_bare_or_quoted() {
-        assert_eq!(
-            dtl(r#"["add", "type", "customer"]"#),
-            r#"(add type "customer")"#
-        );
+        assert_eq!(dtl(r#"["add", "type", "customer"]"#), r#"(add type "customer")"#);
         assert_eq!(dtl(r#"["copy", "_id", "name*"]"#), "(copy _id name*)");
-        assert_eq!(
-            dtl(r#"["eq", "_S.first name", "a b"]"#),
-            r#"(eq _S.first\ name "a b")"#
-        );
+        assert_eq!(dtl(r#"["eq", "_S.first name", "a b"]"#), r#"(eq _S.first\ name "a b")"#);
         assert_eq!(dtl(r#"["literal", "_S.x"]"#), "(literal _S.x)");
-        assert_eq!(
-            dtl(r#"["literal", ["_S.x", "y"]]"#),
-            r#"(literal [_S.x "y"])"#
-        );
+        assert_eq!(dtl(r#"["literal", ["_S.x", "y"]]"#), r#"(literal [_S.x "y"])"#);
         assert_eq!(dtl(r#"["add", "true", "1.50"]"#), r#"(add "true" "1.50")"#);
-        assert_eq!(
-            dtl(r#"["f", 1.50, true, null, "null"]"#),
-            r#"(f 1.50 true null "null")"#
-        );
+        assert_eq!(dtl(r#"["f", 1.50, true, null, "null"]"#), r#"(f 1.50 true null "null")"#);
         assert_eq!(dtl(r#"["", "x"]"#), r#"("" "x")"#);
         assert_eq!(dtl(r#"[1, ["f"], []]"#), "[1 (f) []]");
     }
@@ -355,10 +326,7 @@ mod tests {
     #[test]
     fn dicts_keep_data_bare_where_safe() {
         let text = r#"["apply-hops", "order", {"datasets": ["orders o"], "where": [["eq", "_S._id", "o.cust_id"]], "1": "a b"}]"#;
-        assert_eq!(
-            dtl(text),
-            r#"(apply-hops order {datasets ["orders o"] where [(eq _S._id o.cust_id)] "1" "a b"})"#
-        );
+        assert_eq!(dtl(text), r#"(apply-hops order {datasets ["orders o"] where [(eq _S._id o.cust_id)] "1" "a b"})"#);
     }
 
     #[test]
@@ -374,14 +342,9 @@ mod tests {
 
     #[test]
     fn rules_files() {
-        let rules = json(
-            r#"{"default": [["copy", "_id"], ["add", "n", ["upper", "_S.name"]]], "x y": []}"#,
-        );
+        let rules = json(r#"{"default": [["copy", "_id"], ["add", "n", ["upper", "_S.name"]]], "x y": []}"#);
         let text = to_dtl_text(&rules);
-        assert_eq!(
-            text,
-            "(rule default\n  (copy _id)\n  (add n (upper _S.name)))\n\n(rule \"x y\")\n"
-        );
+        assert_eq!(text, "(rule default\n  (copy _id)\n  (add n (upper _S.name)))\n\n(rule \"x y\")\n");
         assert!(parse_dtl(&text).unwrap().eq_ignoring_spans(&rules));
         assert_eq!(to_dtl_text(&json("{}")), "");
     }

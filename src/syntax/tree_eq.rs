@@ -9,17 +9,13 @@ impl Node {
         match (&self.kind, &other.kind) {
             (NodeKind::Null, NodeKind::Null) => true,
             (NodeKind::Bool(a), NodeKind::Bool(b)) => a == b,
-            (NodeKind::Number(a), NodeKind::Number(b)) | (NodeKind::Str(a), NodeKind::Str(b)) => {
-                a == b
-            }
+            (NodeKind::Number(a), NodeKind::Number(b)) | (NodeKind::Str(a), NodeKind::Str(b)) => a == b,
             (NodeKind::Array(a), NodeKind::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignoring_spans(y))
             }
             (NodeKind::Object(a), NodeKind::Object(b)) => {
                 a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|((ka, va), (kb, vb))| ka.name == kb.name && va.eq_ignoring_spans(vb))
+                    && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka.name == kb.name && va.eq_ignoring_spans(vb))
             }
             _ => false,
         }
