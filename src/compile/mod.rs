@@ -64,7 +64,7 @@ impl Program {
         };
         // The last definition of a repeated rule name wins, as in Sesam's JSON reader.
         let mut order: Vec<&str> = Vec::new();
-        let mut bodies: HashMap<&str, &Node> = HashMap::new();
+        let mut bodies: HashMap<&str, &Node> = HashMap::default();
         for (key, body) in entries {
             if bodies.insert(&key.name, body).is_none() {
                 order.push(&key.name);
@@ -90,7 +90,7 @@ impl Program {
 
     /// Compiles a single expression (for `dtl eval`), with no rules to apply.
     pub fn compile_expression(expr: &Node, source: &Source) -> Result<Expression, Diagnostics> {
-        let mut compiler = expr::Compiler::new(HashMap::new());
+        let mut compiler = expr::Compiler::new(HashMap::default());
         let compiled = compiler.expr(expr);
         compiler.finish().map_err(|d| d.in_source(source))?;
         let program = Program {

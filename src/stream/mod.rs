@@ -71,10 +71,10 @@ pub fn run(
             for record in Splitter::new(input.reader) {
                 let stop = record.is_err();
                 chunk.push((input.name.clone(), record));
-                if chunk.len() == CHUNK || stop {
-                    if sender.send(std::mem::replace(&mut chunk, Chunk::with_capacity(CHUNK))).is_err() {
-                        return;
-                    }
+                if (chunk.len() == CHUNK || stop)
+                    && sender.send(std::mem::replace(&mut chunk, Chunk::with_capacity(CHUNK))).is_err()
+                {
+                    return;
                 }
                 if stop {
                     break;
@@ -162,9 +162,13 @@ fn process(
 }
 
 fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {
+    let parsed = wire::parse(&record.bytes);
+    if let Ok(v @ Value::Dict(_)) = parsed {
+        return Ok(v);
+    }
     let text = String::from_utf8_lossy(&record.bytes).into_owned();
     let label = format!("{name}:{}", record.line);
-    match wire::parse(&record.bytes) {
+    match parsed {
         Err(e) => {
             let at = e.offset.min(text.len());
             Err(Box::new(

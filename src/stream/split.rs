@@ -39,32 +39,39 @@ pub struct SplitError {
 /// Reads records from a buffered reader.
 pub struct Splitter<R> {
     reader: R,
+    scanner: Scanner,
+    done: bool,
+}
+
+/// The scanning state, apart from the reader so both can be borrowed at once.
+struct Scanner {
     mode: Mode,
     line: usize,
     index: usize,
+    /// The bytes of a record that began in an earlier buffer.
     current: Vec<u8>,
+    in_record: bool,
     current_line: usize,
     depth: usize,
     in_string: bool,
     escaped: bool,
-    done: bool,
 }
 
 impl<R: BufRead> Splitter<R> {
     /// A splitter over `reader`.
     pub fn new(reader: R) -> Self {
-        Splitter {
-            reader,
+        let scanner = Scanner {
             mode: Mode::Start,
             line: 1,
             index: 0,
             current: Vec::new(),
+            in_record: false,
             current_line: 1,
             depth: 0,
             in_string: false,
             escaped: false,
-            done: false,
-        }
+        };
+        Splitter { reader, scanner, done: false }
     }
 
     /// The next record, `Ok(None)` at the end.
@@ -76,138 +83,193 @@ impl<R: BufRead> Splitter<R> {
             let buf = self.reader.fill_buf()?;
             if buf.is_empty() {
                 self.done = true;
-                return Ok(self.finish());
+                return Ok(self.scanner.finish());
             }
-            let buf = buf.to_vec();
-            let mut consumed = 0;
-            let mut found = None;
-            for (i, &b) in buf.iter().enumerate() {
-                consumed = i + 1;
-                match self.byte(b) {
-                    Ok(Some(record)) => {
-                        found = Some(record);
-                        break;
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.reader.consume(consumed);
-                        self.done = true;
-                        return Ok(Err(e));
-                    }
-                }
-            }
+            let (consumed, found) = self.scanner.feed(buf);
             self.reader.consume(consumed);
-            if let Some(record) = found {
-                return Ok(Ok(Some(record)));
+            match found {
+                Some(Ok(record)) => return Ok(Ok(Some(record))),
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Ok(Err(e));
+                }
+                None => {}
             }
         }
     }
+}
 
-    fn emit(&mut self) -> Record {
-        self.index += 1;
-        Record { bytes: std::mem::take(&mut self.current), line: self.current_line, index: self.index }
+/// The bytes that matter inside a value (outside strings).
+const INSIDE_VALUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let special = *b"\"{}[]\n";
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
     }
+    table
+};
 
-    /// Feeds one byte; gives a record when one ends here.
-    fn byte(&mut self, b: u8) -> Result<Option<Record>, SplitError> {
-        let newline = b == b'\n';
-        let result = self.byte_inner(b);
-        if newline {
-            self.line += 1;
-        }
-        result
-    }
+/// What one byte outside a string does.
+enum Step {
+    Continue,
+    /// The record ends with this byte (included).
+    EndAfter,
+    /// The record ends before this byte (not included).
+    EndBefore,
+}
 
-    fn byte_inner(&mut self, b: u8) -> Result<Option<Record>, SplitError> {
-        let in_record = !self.current.is_empty();
-        if self.in_string {
-            self.current.push(b);
-            if self.escaped {
-                self.escaped = false;
-            } else if b == b'\\' {
-                self.escaped = true;
-            } else if b == b'"' {
-                self.in_string = false;
-                if self.depth == 0 && self.mode == Mode::Sequence {
-                    // A bare top-level string is a complete (non-entity) record.
-                    return Ok(Some(self.emit()));
+impl Scanner {
+    /// Scans `buf` until a record ends (or an error); gives the bytes consumed.
+    fn feed(&mut self, buf: &[u8]) -> (usize, Option<Result<Record, SplitError>>) {
+        let mut i = 0;
+        let mut start = 0;
+        while i < buf.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                // Strings are most of the text: jump to the next byte that matters.
+                let j = crate::value::wire::find_special(buf, i);
+                if j >= buf.len() {
+                    i = j;
+                    break;
+                }
+                i = j + 1;
+                match buf[j] {
+                    b'"' => {
+                        self.in_string = false;
+                        if self.depth == 0 && self.mode == Mode::Sequence {
+                            // A bare top-level string is a complete (non-entity) record.
+                            return (i, Some(Ok(self.take(&buf[start..i]))));
+                        }
+                    }
+                    b'\\' => self.escaped = true,
+                    b'\n' => self.line += 1,
+                    _ => {}
+                }
+                continue;
+            }
+            if self.in_record && self.depth > 0 {
+                // Inside an object or array only quotes, brackets and newlines matter.
+                while i < buf.len() && !INSIDE_VALUE[buf[i] as usize] {
+                    i += 1;
+                }
+                if i == buf.len() {
+                    break;
                 }
             }
-            return Ok(None);
+            let b = buf[i];
+            let was_in_record = self.in_record;
+            let step = match self.outside(b) {
+                Ok(step) => step,
+                Err(e) => return (i + 1, Some(Err(e))),
+            };
+            if !was_in_record && self.in_record {
+                start = i;
+            }
+            if b == b'\n' {
+                self.line += 1;
+            }
+            match step {
+                Step::Continue => i += 1,
+                Step::EndAfter => return (i + 1, Some(Ok(self.take(&buf[start..=i])))),
+                Step::EndBefore => return (i + 1, Some(Ok(self.take(&buf[start..i])))),
+            }
         }
+        if self.in_record {
+            self.current.extend_from_slice(&buf[start..i]);
+        }
+        (i, None)
+    }
+
+    /// Completes the record in progress with `tail`.
+    fn take(&mut self, tail: &[u8]) -> Record {
+        self.in_record = false;
+        self.index += 1;
+        let mut bytes = if self.current.is_empty() {
+            tail.to_vec()
+        } else {
+            let mut bytes = std::mem::take(&mut self.current);
+            bytes.extend_from_slice(tail);
+            bytes
+        };
+        // Array elements end at the next `,` or `]`, after any whitespace.
+        while bytes.last().is_some_and(u8::is_ascii_whitespace) {
+            bytes.pop();
+        }
+        Record { bytes, line: self.current_line, index: self.index }
+    }
+
+    fn begin(&mut self) {
+        if !self.in_record {
+            self.in_record = true;
+            self.current_line = self.line;
+        }
+    }
+
+    /// One byte outside any string.
+    fn outside(&mut self, b: u8) -> Result<Step, SplitError> {
         let ws = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
         match self.mode {
             Mode::Start => {
                 if ws {
-                    return Ok(None);
+                    return Ok(Step::Continue);
                 }
                 if b == b'[' {
                     self.mode = Mode::Array;
-                    return Ok(None);
+                    return Ok(Step::Continue);
                 }
                 self.mode = Mode::Sequence;
-                self.byte_inner(b)
+                self.outside(b)
             }
-            Mode::AfterArray => {
-                if ws {
-                    Ok(None)
-                } else {
-                    Err(SplitError {
-                        message: "unexpected text after the closing `]` of the input array".into(),
-                        line: self.line,
-                    })
-                }
-            }
+            Mode::AfterArray if ws => Ok(Step::Continue),
+            Mode::AfterArray => Err(SplitError {
+                message: "unexpected text after the closing `]` of the input array".into(),
+                line: self.line,
+            }),
             Mode::Sequence => {
-                if !in_record {
+                if !self.in_record {
                     if ws {
-                        return Ok(None);
+                        return Ok(Step::Continue);
                     }
-                    self.current_line = self.line;
-                }
-                if ws && self.depth == 0 {
+                    self.begin();
+                } else if ws && self.depth == 0 {
                     // The end of a scalar record.
-                    return Ok(Some(self.emit()));
+                    return Ok(Step::EndBefore);
                 }
                 self.structural(b);
-                if self.depth == 0 && matches!(b, b'}' | b']') {
-                    return Ok(Some(self.emit()));
-                }
-                Ok(None)
+                Ok(if self.depth == 0 && matches!(b, b'}' | b']') { Step::EndAfter } else { Step::Continue })
             }
             Mode::Array => {
                 if self.depth == 0 {
                     match b {
-                        b',' => {
-                            if !in_record {
-                                return Err(SplitError {
-                                    message: "missing value before `,` in the input array".into(),
-                                    line: self.line,
-                                });
-                            }
-                            return Ok(Some(self.emit()));
+                        b',' if !self.in_record => {
+                            return Err(SplitError {
+                                message: "missing value before `,` in the input array".into(),
+                                line: self.line,
+                            })
                         }
+                        b',' => return Ok(Step::EndBefore),
                         b']' => {
                             self.mode = Mode::AfterArray;
-                            return Ok(in_record.then(|| self.emit()));
+                            return Ok(if self.in_record { Step::EndBefore } else { Step::Continue });
                         }
-                        _ if ws => {
-                            return Ok(None);
-                        }
+                        _ if ws => return Ok(Step::Continue),
                         _ => {}
                     }
                 }
-                if !in_record {
-                    self.current_line = self.line;
-                }
+                self.begin();
                 self.structural(b);
-                Ok(None)
+                Ok(Step::Continue)
             }
         }
     }
 
     fn structural(&mut self, b: u8) {
-        self.current.push(b);
         match b {
             b'"' => self.in_string = true,
             b'{' | b'[' => self.depth += 1,
@@ -221,9 +283,9 @@ impl<R: BufRead> Splitter<R> {
             Mode::Array => {
                 Err(SplitError { message: "the input array is never closed with `]`".into(), line: self.line })
             }
-            _ if self.current.iter().all(u8::is_ascii_whitespace) => Ok(None),
+            _ if !self.in_record => Ok(None),
             // An unfinished record: let the JSON parser say what is wrong with it.
-            _ => Ok(Some(self.emit())),
+            _ => Ok(Some(self.take(&[]))),
         }
     }
 }
@@ -236,7 +298,7 @@ impl<R: BufRead> Iterator for Splitter<R> {
             Ok(Ok(Some(r))) => Some(Ok(r)),
             Ok(Ok(None)) => None,
             Ok(Err(e)) => Some(Err(e)),
-            Err(e) => Some(Err(SplitError { message: format!("cannot read the input: {e}"), line: self.line })),
+            Err(e) => Some(Err(SplitError { message: format!("cannot read the input: {e}"), line: self.scanner.line })),
         }
     }
 }
