@@ -557,3 +557,127 @@ pub const BUILTINS: &[Builtin] = &[
         eval: sum,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Program;
+    use crate::diagnostic::source;
+    use crate::syntax::Node;
+    use crate::value::{equal, wire, Value};
+
+    /// Evaluates a JSON DTL expression: `Ok(wire JSON)` or `Err` for a run-time error.
+    fn run(expr: &str) -> Result<String, String> {
+        let json: serde_json::Value = serde_json::from_str(expr).unwrap();
+        let src = source("test", expr);
+        let compiled = Program::compile_expression(&Node::from_json(&json), &src).map_err(|e| e.to_string())?;
+        let empty = Value::dict(Default::default());
+        compiled.evaluate(&empty, &empty).map(|v| v.to_string()).map_err(|e| e.to_string())
+    }
+
+    fn check(expr: &str, expected: &str) {
+        let got = run(expr).unwrap_or_else(|e| panic!("{expr} failed: {e}"));
+        let (g, e) = (wire::parse(got.as_bytes()).unwrap(), wire::parse(expected.as_bytes()).unwrap());
+        assert!(equal(&g, &e) && g.type_name() == e.type_name(), "{expr} gave {got}, expected {expected}");
+    }
+
+    #[test]
+    fn slices_like_python() {
+        let list = r#"["list", 0, 1, 2, 3, 4, 5, 6]"#;
+        for (bounds, expected) in [
+            ("-3", "[4, 5, 6]"),
+            ("100", "[]"),
+            ("-100", "[0, 1, 2, 3, 4, 5, 6]"),
+            ("1, 3", "[1, 2]"),
+            ("5, 2", "[]"),
+            ("5, 2, -1", "[5, 4, 3]"),
+            ("-1, -100, -2", "[6, 4, 2, 0]"),
+            ("null, null, -3", "[6, 3, 0]"),
+            ("100, null, -1", "[6, 5, 4, 3, 2, 1, 0]"),
+            (r#"0, ["sum", ["list", 9223372036854775807, 9223372036854775807]], 3"#, "[0, 3, 6]"),
+            (r#"["sum", ["list", -9223372036854775808, -9223372036854775808]], 2"#, "[0, 1]"),
+        ] {
+            check(&format!(r#"["slice", {bounds}, {list}]"#), expected);
+        }
+        check(r#"["slice", 0, "x"]"#, r#"["x"]"#);
+        check(r#"["slice", 0, null]"#, "[]");
+        check(r#"["slice", "a", ["list", 1]]"#, "null");
+        check(r#"["slice", 1.0, ["list", 1]]"#, "null");
+        assert!(run(r#"["slice", 0, 3, 0, ["list", 1]]"#).is_err());
+    }
+
+    #[test]
+    fn ranges_like_python() {
+        check(r#"["range", 0, 10, 3]"#, "[0, 3, 6, 9]");
+        check(r#"["range", 10, 0, -3]"#, "[10, 7, 4, 1]");
+        check(r#"["range", 5, 0]"#, "[]");
+        check(r#"["range", 0, 5, -1]"#, "[]");
+        check(r#"["range", -3, 0]"#, "[-3, -2, -1]");
+        check(r#"["range", 9223372036854775806, 9223372036854775807]"#, "[9223372036854775806]");
+        check(
+            r#"["range", -9223372036854775808, 9223372036854775807, 9223372036854775807]"#,
+            "[-9223372036854775808, -1, 9223372036854775806]",
+        );
+        check(r#"["range", 0, "4"]"#, "null");
+        check(r#"["range", 0, 4.0]"#, "null");
+        check(r#"["range", 0, ["sum", ["list", 9223372036854775807, 9223372036854775807]]]"#, "null");
+        assert!(run(r#"["range", 0, 4, 0]"#).is_err());
+        assert!(run(r#"["range", 0, 9223372036854775807]"#).is_err());
+    }
+
+    #[test]
+    fn nth_and_insert_take_python_indices() {
+        check(r#"["nth", -1, ["list", "a", "b"]]"#, r#""b""#);
+        check(r#"["nth", -3, ["list", "a", "b"]]"#, "null");
+        check(r#"["nth", -1, "a"]"#, r#""a""#);
+        check(r#"["nth", 0, null]"#, "null");
+        check(r#"["nth", "0", ["list", "a"]]"#, "null");
+        check(r#"["nth", ["sum", ["list", 9223372036854775807, 9223372036854775807]], ["list", "a"]]"#, "null");
+        check(r#"["nth", -9223372036854775808, ["list", "a"]]"#, "null");
+        check(r#"["insert", 0, null, null]"#, "[null]");
+        check(r#"["insert", -100, ["list", 1, 2], 0]"#, "[0, 1, 2]");
+        check(r#"["insert", ["sum", ["list", 9223372036854775807, 9223372036854775807]], ["list", 1], 2]"#, "[1, 2]");
+        check(r#"["insert", -9223372036854775808, ["list", 1], 2]"#, "[2, 1]");
+        check(r#"["insert", null, ["list", 1], 2]"#, "null");
+    }
+
+    #[test]
+    fn sums_follow_the_numeric_tower() {
+        check(r#"["sum", ["list", 1, 2]]"#, "3");
+        check(r#"["sum", ["list", 1, 2.5]]"#, "3.5");
+        check(r#"["sum", ["list", 1, "~f2.5"]]"#, r#""~f3.5""#);
+        check(r#"["sum", ["list", 0.1, "~f0.2"]]"#, r#""~f0.3""#);
+        check(r#"["sum", ["list", "~f0.2", 0.5, 1]]"#, r#""~f1.7""#);
+        check(r#"["sum", ["list", 9223372036854775807, 1]]"#, "9223372036854775808");
+        check(r#"["sum", ["list", 9223372036854775807, 1, -2]]"#, "9223372036854775806");
+        check(
+            r#"["sum", ["list", ["sum", ["list", 9223372036854775807, 9223372036854775807]], 0.5]]"#,
+            "1.8446744073709552e19",
+        );
+        check(r#"["sum", ["list", true, "1", null, {"a": 1}]]"#, "0");
+        check(r#"["sum", 7]"#, "7");
+        check(r#"["sum", ["list"]]"#, "0");
+        // An overflowing float sum is infinite (whatever the wire makes of that), never a panic.
+        assert!(run(r#"["sum", ["list", 1e308, 1e308, "~f1"]]"#).is_ok());
+    }
+
+    #[test]
+    fn other_shapes() {
+        check(r#"["combine", ["list", null, 1], null, ["list"]]"#, "[null, 1]");
+        check(r#"["enumerate", null]"#, "null");
+        check(r#"["enumerate", "a", ["list", 1]]"#, "null");
+        check(
+            r#"["enumerate", 9223372036854775807, ["list", 1, 2]]"#,
+            r#"[{"key": 9223372036854775807, "value": 1}, {"key": 9223372036854775808, "value": 2}]"#,
+        );
+        check(r#"["enumerate", -1, ["list"]]"#, "[]");
+        check(r#"["filter", "_.", "x"]"#, r#"["x"]"#);
+        check(r#"["filter", "_.", ["list", ["list", false], {}, 0]]"#, "[[false], {}, 0]");
+        check(r#"["flatten", null]"#, "[]");
+        check(r#"["flatten", "a"]"#, r#"["a"]"#);
+        check(r#"["flatten", ["list", null, ["list", null]]]"#, "[null, null]");
+        check(r#"["is-list", ["list"]]"#, "true");
+        check(r#"["is-list", null]"#, "false");
+        check(r#"["reversed", "a"]"#, r#""a""#);
+        check(r#"["reversed", null]"#, "null");
+    }
+}

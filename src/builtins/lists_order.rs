@@ -342,6 +342,78 @@ pub const BUILTINS: &[Builtin] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::Program;
+    use crate::diagnostic::source;
+    use crate::syntax::Node;
+    use crate::value::equal;
+
+    fn check(expr: &str, expected: &str) {
+        let json: serde_json::Value = serde_json::from_str(expr).unwrap();
+        let src = source("test", expr);
+        let compiled = Program::compile_expression(&Node::from_json(&json), &src).unwrap();
+        let empty = Value::dict(Default::default());
+        let got = compiled.evaluate(&empty, &empty).unwrap_or_else(|e| panic!("{expr} failed: {e}")).to_string();
+        let (g, e) = (wire::parse(got.as_bytes()).unwrap(), wire::parse(expected.as_bytes()).unwrap());
+        assert!(equal(&g, &e), "{expr} gave {got}, expected {expected}");
+        assert_eq!(got, e.to_string(), "{expr}: same value, different types or key order");
+    }
+
+    #[test]
+    fn ordering_functions() {
+        check(r#"["sorted", null]"#, "null");
+        check(r#"["sorted", ["list"]]"#, "[]");
+        check(r#"["sorted", ["list", 2, null, true, 1.5, "~f1.25"]]"#, r#"[null, true, "~f1.25", 1.5, 2]"#);
+        check(r#"["sorted", ["list", ["list", 2], ["list", 1, 5], ["list", 1]]]"#, "[[1], [1, 5], [2]]");
+        check(
+            r#"["sorted", "_.k", ["list", {"k": 1, "i": 1}, {"i": 2}, {"k": 1.0, "i": 3}, {"k": 0}]]"#,
+            r#"[{"i": 2}, {"k": 0}, {"k": 1, "i": 1}, {"k": 1.0, "i": 3}]"#,
+        );
+        check(r#"["sorted-descending", ["list", 1, 1.0, "~f1"]]"#, r#"[1, 1.0, "~f1"]"#);
+        check(r#"["sorted-descending", null]"#, "null");
+        check(r#"["max", ["list", 1, 1.0]]"#, "1");
+        check(r#"["min", ["list", 1.0, 1]]"#, "1.0");
+        check(r#"["min", ["list", 3, null]]"#, "null");
+        check(r#"["max", null]"#, "null");
+        check(r#"["max", "a"]"#, r#""a""#);
+        check(r#"["max", "_.n", ["list"]]"#, "null");
+        check(r#"["max", "_.n", ["list", {"n": 1}, {"m": 5}]]"#, r#"{"n": 1}"#);
+    }
+
+    #[test]
+    fn dedup_and_grouping() {
+        check(r#"["distinct", null]"#, "null");
+        check(r#"["distinct", "a"]"#, r#""a""#);
+        check(
+            r#"["distinct", ["list", 1, 1.0, "1", "~r1", {"a": 1}, {"a": 1.0}, ["list", 1], ["list", 1]]]"#,
+            r#"[1, "1", "~r1", {"a": 1}, [1]]"#,
+        );
+        check(r#"["group", "_.", "_.", null]"#, "[]");
+        check(
+            r#"["group", "_.k", "_.v", ["list", {"k": {"a": 1}, "v": 1}, {"k": {"a": 1.0}, "v": 2}, {"v": 3}]]"#,
+            r#"[[{"a": 1}, [1, 2]], [null, [3]]]"#,
+        );
+        check(r#"["group-by", null]"#, "{}");
+        check(
+            r#"["group-by", "_.k", ["list", {"k": null}, {"k": 1.5}, {"k": "~rhttp://x/"}, {"k": "~f2.0"}, {"k": true}]]"#,
+            r#"{"null": [{"k": null}], "1.5": [{"k": 1.5}], "~rhttp://x/": [{"k": "~rhttp://x/"}], "~f2.0": [{"k": "~f2.0"}], "true": [{"k": true}]}"#,
+        );
+        check(
+            r#"["group-by", "_.k", ["list", {"k": {"b": 1, "a": ["x"]}}]]"#,
+            r#"{"{\"a\": [\"x\"], \"b\": 1}": [{"k": {"b": 1, "a": ["x"]}}]}"#,
+        );
+        check(r#"["group-by", "_.", "_.", ["list", "a", 1, "b", "a"]]"#, r#"{"a": ["a", "a"], "b": ["b"]}"#);
+        check(r#"["group-by", "_.", ["list", "_."], ["list", "a"]]"#, "{}");
+    }
+
+    #[test]
+    fn dict_mapping() {
+        check(r#"["map-dict", "_.", "_.", null]"#, "null");
+        check(r#"["map-dict", "_.", "_.", ["list", 1, {}, {"a": null}]]"#, r#"[{"a": null}]"#);
+        check(r#"["map-dict", "x", "_.", {"a": 1, "b": 2}]"#, r#"{"x": 2}"#);
+        check(r#"["map-dict", "_.", "_.", {}]"#, "null");
+        check(r#"["map-values", "_.", null]"#, "[]");
+        check(r#"["map-values", "_.", {"a": 1}]"#, "[1]");
+    }
 
     #[test]
     fn stable_order_sorts_and_keeps_ties_in_order() {
