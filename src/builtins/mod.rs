@@ -15,9 +15,11 @@ mod conditionals;
 mod dicts;
 mod json;
 mod lists;
+mod lists_order;
 mod logic;
 mod misc;
 mod nulls;
+mod sets;
 mod strings;
 mod support;
 
@@ -167,7 +169,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 12] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -177,6 +179,8 @@ fn families() -> [&'static [Builtin]; 10] {
         json::BUILTINS,
         misc::BUILTINS,
         lists::BUILTINS,
+        lists_order::BUILTINS,
+        sets::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
     ]
