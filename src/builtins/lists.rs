@@ -95,7 +95,7 @@ fn enumerate(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
         0
     };
     let entry = |i: usize, v: &Value| {
-        let mut map = crate::value::Map::with_capacity(2);
+        let mut map = crate::value::map_with_capacity(2);
         map.insert("key".into(), offset(start, i));
         map.insert("value".into(), v.clone());
         Value::dict(map)

@@ -176,7 +176,7 @@ fn map_dict(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     let mut out = Vec::new();
     for v in values.iter_list() {
         let Value::Dict(map) = v else { continue };
-        let mut new = Map::with_capacity(map.len());
+        let mut new = crate::value::map_with_capacity(map.len());
         for (k, item) in map.iter() {
             // Keys for which KEY_FUNCTION gives no string are left out.
             let Value::Str(key) = args.eval_with(0, env, &Value::Str(k.clone()))? else { continue };

@@ -26,6 +26,11 @@ pub type Str = Arc<str>;
 /// short and trusted, and SipHash was a tenth of the cost of reading an entity.
 pub type Map = IndexMap<Str, Value, rustc_hash::FxBuildHasher>;
 
+/// An empty dict map with room for `n` entries.
+pub fn map_with_capacity(n: usize) -> Map {
+    Map::with_capacity_and_hasher(n, Default::default())
+}
+
 /// A DTL value.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
