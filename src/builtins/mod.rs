@@ -10,6 +10,7 @@
 //! [`Args::eval`] on each argument.
 
 mod booleans;
+mod bytes;
 mod compare;
 mod conditionals;
 mod dicts;
@@ -20,6 +21,7 @@ mod misc;
 mod nulls;
 mod strings;
 mod support;
+mod uris;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -167,7 +169,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 12] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -179,6 +181,8 @@ fn families() -> [&'static [Builtin]; 10] {
         lists::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
+        bytes::BUILTINS,
+        uris::BUILTINS,
     ]
 }
 
