@@ -22,6 +22,7 @@ mod nulls;
 mod strings;
 mod support;
 mod uris;
+mod uuids;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -169,7 +170,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 12] {
+fn families() -> [&'static [Builtin]; 13] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -183,6 +184,7 @@ fn families() -> [&'static [Builtin]; 12] {
         strings::BUILTINS,
         bytes::BUILTINS,
         uris::BUILTINS,
+        uuids::BUILTINS,
     ]
 }
 
