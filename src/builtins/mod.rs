@@ -18,6 +18,7 @@ mod json;
 mod lists;
 mod logic;
 mod misc;
+mod ni;
 mod nulls;
 mod strings;
 mod support;
@@ -170,7 +171,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 13] {
+fn families() -> [&'static [Builtin]; 14] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -185,6 +186,7 @@ fn families() -> [&'static [Builtin]; 13] {
         bytes::BUILTINS,
         uris::BUILTINS,
         uuids::BUILTINS,
+        ni::BUILTINS,
     ]
 }
 
