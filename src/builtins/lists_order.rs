@@ -14,7 +14,7 @@ use super::json::json_text;
 use super::sets::ValueIndex;
 use super::{Args, Builtin, Example, Family, Form};
 use crate::eval::{Env, EvalResult};
-use crate::value::{compare, wire, Map, Str, Value};
+use crate::value::{compare, wire, Str, Value};
 
 /// The sort keys of `items`: FUNCTION (argument `function`) applied to each, or
 /// `None` when the call has no FUNCTION (the items are their own keys).
