@@ -9,6 +9,7 @@
 //! per element with `_` bound) need no special machinery: most builtins just call
 //! [`Args::eval`] on each argument.
 
+mod arith;
 mod booleans;
 mod compare;
 mod conditionals;
@@ -16,8 +17,10 @@ mod dicts;
 mod json;
 mod lists;
 mod logic;
+mod math;
 mod misc;
 mod nulls;
+mod numbers;
 mod strings;
 mod support;
 
@@ -167,7 +170,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 12] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -179,6 +182,8 @@ fn families() -> [&'static [Builtin]; 10] {
         lists::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
+        numbers::BUILTINS,
+        math::BUILTINS,
     ]
 }
 
