@@ -357,6 +357,11 @@ mod tests {
         assert_eq!(show(to_decimal, r#""Infinity""#), "none");
         assert_eq!(show(to_decimal, r#""one""#), "none");
         assert_eq!(show(to_decimal, r#""~rhttp://x/""#), "none");
+        for text in ["1e-999999999999999999", ".1e999999999999999999", "-.e1", "+", "1e", "1e+", "..1", " ", ""] {
+            let s = Value::str(text);
+            assert!(to_decimal(&s).is_none(), "{text}");
+            let _ = (to_float(&s), to_integer(&s));
+        }
     }
 
     #[test]
