@@ -79,7 +79,7 @@ fn items(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
 
 fn key_values(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     per_pair(args, env, |k, v| {
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert(Str::from("key"), Value::Str(k.clone()));
         map.insert(Str::from("value"), v.clone());
         Value::dict(map)
@@ -160,7 +160,7 @@ impl NsConfig {
     }
 
     fn dict(&self, dict: &Map) -> Map {
-        let mut out = Map::with_capacity(dict.len());
+        let mut out = crate::value::map_with_capacity(dict.len());
         for (key, value) in dict {
             let (key, value) = if key.as_ref() == "_id" {
                 let id = match (value, &self.identity) {

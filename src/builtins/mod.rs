@@ -9,6 +9,7 @@
 //! per element with `_` bound) need no special machinery: most builtins just call
 //! [`Args::eval`] on each argument.
 
+mod arith;
 mod booleans;
 mod bytes;
 mod compare;
@@ -18,9 +19,11 @@ mod json;
 mod lists;
 mod lists_order;
 mod logic;
+mod math;
 mod misc;
 mod ni;
 mod nulls;
+mod numbers;
 mod sets;
 mod strings;
 mod support;
@@ -191,6 +194,8 @@ const FAMILIES: &[&[Builtin]] = &[
     uris::BUILTINS,
     uuids::BUILTINS,
     ni::BUILTINS,
+    numbers::BUILTINS,
+    math::BUILTINS,
 ];
 
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
