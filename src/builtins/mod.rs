@@ -12,6 +12,9 @@
 mod booleans;
 mod compare;
 mod conditionals;
+mod datetime;
+mod datetime_civil;
+mod datetime_format;
 mod dicts;
 mod json;
 mod lists;
@@ -167,7 +170,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 11] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -179,6 +182,7 @@ fn families() -> [&'static [Builtin]; 10] {
         lists::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
+        datetime::BUILTINS,
     ]
 }
 
