@@ -432,3 +432,148 @@ pub const BUILTINS: &[Builtin] = &[
         eval: now,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Program;
+    use crate::diagnostic::source;
+    use crate::syntax::Node;
+    use crate::value::{equal, wire, Value};
+
+    /// Evaluates a JSON DTL expression: `Ok(wire JSON text)` or `Err(message)`.
+    fn eval(expr: &str) -> Result<Value, String> {
+        let json: serde_json::Value = serde_json::from_str(expr).expect("test JSON");
+        let src = source("test", expr);
+        let compiled = Program::compile_expression(&Node::from_json(&json), &src).map_err(|e| e.to_string())?;
+        compiled.evaluate(&Value::dict(Default::default()), &Value::dict(Default::default())).map_err(|e| e.to_string())
+    }
+
+    fn check(expr: &str, expected: &str) {
+        let got = eval(expr).unwrap_or_else(|e| panic!("{expr} failed: {e}"));
+        let want = wire::parse(expected.as_bytes()).expect("expected wire JSON");
+        assert!(equal(&got, &want), "{expr}\n  gave {got}\n  want {expected}");
+    }
+
+    fn fails(expr: &str) {
+        assert!(eval(expr).is_err(), "{expr} should fail");
+    }
+
+    #[test]
+    fn range_ends() {
+        let min = r#""~t0001-01-01T00:00:00Z""#;
+        let max = r#""~t9999-12-31T23:59:59.999999999Z""#;
+        check(&format!(r#"["datetime-plus", "nanosecond", -1, {min}]"#), "null");
+        check(&format!(r#"["datetime-plus", "nanosecond", 1, {max}]"#), "null");
+        check(&format!(r#"["datetime-plus", "nanosecond", -1, {max}]"#), r#""~t9999-12-31T23:59:59.999999998Z""#);
+        check(&format!(r#"["datetime-plus", "year", 9998, {min}]"#), r#""~t9999-01-01T00:00:00Z""#);
+        check(&format!(r#"["datetime-plus", "year", 9999, {min}]"#), "null");
+        check(&format!(r#"["datetime-plus", "month", -1, {min}]"#), "null");
+        check(&format!(r#"["datetime-plus", "day", 9223372036854775807, {min}]"#), "null");
+        check(&format!(r#"["datetime-plus", "year", -9223372036854775808, {max}]"#), "null");
+        check(&format!(r#"["datetime-plus", "day", ["datetime-diff", "nanosecond", {max}, {min}], {min}]"#), "null");
+        check(&format!(r#"["datetime-diff", "nanosecond", {max}, {min}]"#), "315537897599999999999");
+        check(&format!(r#"["datetime-diff", "year", {max}, {min}]"#), "9998");
+        check(&format!(r#"["datetime-diff", "month", {min}, {max}]"#), "-119987");
+        check(&format!(r#"["datetime-format", "%Y-%m-%d %H:%M:%S.%f", {max}]"#), r#""9999-12-31 23:59:59.999999""#);
+        check(&format!(r#"["datetime-format", "%Y-%m-%d %H:%M:%S", {min}]"#), r#""0001-01-01 00:00:00""#);
+        // The wall clock would leave 0001–9999.
+        check(&format!(r#"["datetime-format", "Asia/Tokyo", "%Y", {max}]"#), "null");
+        check(&format!(r#"["datetime-format", "America/New_York", "%Y", {min}]"#), "null");
+        check(&format!(r#"["datetime-shift", "UTC", "Asia/Tokyo", {max}]"#), "null");
+        check(&format!(r#"["datetime-shift", "Asia/Tokyo", "UTC", {min}]"#), "null");
+        check(
+            r#"["datetime-parse", "%Y-%m-%d %H:%M:%S.%f", "9999-12-31 23:59:59.999999"]"#,
+            r#""~t9999-12-31T23:59:59.999999Z""#,
+        );
+        check(r#"["datetime-parse", "Asia/Tokyo", "%Y-%m-%d", "0001-01-01"]"#, "null");
+        check(r#"["datetime-parse", "%Y-%m-%d%z", "9999-12-31-0100"]"#, r#""~t9999-12-31T01:00:00Z""#);
+        check(r#"["datetime-parse", "%Y-%m-%d%z", "0001-01-01+0100"]"#, "null");
+        // Integers beyond i64 (made with datetime-diff: JSON test literals would turn into floats).
+        let epoch = r#""~t1970-01-01T00:00:00Z""#;
+        check(&format!(r#"["datetime", ["datetime-diff", "nanosecond", {min}, {epoch}]]"#), min);
+        check(&format!(r#"["datetime", ["datetime-diff", "nanosecond", {max}, {epoch}]]"#), max);
+        check(&format!(r#"["datetime", ["list", ["datetime-diff", "nanosecond", {max}, {min}], -1e30, 1.0]]"#), "[]");
+    }
+
+    #[test]
+    fn across_dst_changes() {
+        // Oslo, spring forward 2015-03-29 02:00 → 03:00 and fall back 03:00 → 02:00 on 2015-10-25.
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M %z", "~t2015-03-29T00:59:59Z"]"#, r#""01:59 +0100""#);
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M %z", "~t2015-03-29T01:00:00Z"]"#, r#""03:00 +0200""#);
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M %z", "~t2015-10-25T00:30:00Z"]"#, r#""02:30 +0200""#);
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M %z", "~t2015-10-25T01:30:00Z"]"#, r#""02:30 +0100""#);
+        // A reading in the gap takes the offset before it; an ambiguous one the standard time.
+        check(
+            r#"["datetime-parse", "Europe/Oslo", "%Y-%m-%d %H:%M", "2015-03-29 02:30"]"#,
+            r#""~t2015-03-29T01:30:00Z""#,
+        );
+        check(
+            r#"["datetime-parse", "Europe/Oslo", "%Y-%m-%d %H:%M", "2015-10-25 02:30"]"#,
+            r#""~t2015-10-25T01:30:00Z""#,
+        );
+        check(
+            r#"["datetime-parse", "America/New_York", "%Y-%m-%d %H:%M", "2015-11-01 01:30"]"#,
+            r#""~t2015-11-01T06:30:00Z""#,
+        );
+        // Southern hemisphere, and DST after the tz tables end (2099).
+        check(r#"["datetime-format", "Australia/Sydney", "%H:%M", "~t2015-01-15T00:00:00Z"]"#, r#""11:00""#);
+        check(r#"["datetime-format", "Australia/Sydney", "%H:%M", "~t2015-07-15T00:00:00Z"]"#, r#""10:00""#);
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M", "~t2345-07-15T00:00:00Z"]"#, r#""02:00""#);
+        check(r#"["datetime-format", "Europe/Oslo", "%H:%M", "~t2345-12-15T00:00:00Z"]"#, r#""01:00""#);
+        // datetime-plus works in UTC: a day is always 24 hours.
+        check(r#"["datetime-plus", "day", 1, "~t2015-03-28T12:00:00Z"]"#, r#""~t2015-03-29T12:00:00Z""#);
+    }
+
+    #[test]
+    fn calendar_units() {
+        check(r#"["datetime-diff", "month", "~t2015-02-28T00:00:00Z", "~t2015-01-31T00:00:00Z"]"#, "1");
+        check(r#"["datetime-diff", "month", "~t2015-01-31T00:00:00Z", "~t2015-02-28T00:00:00Z"]"#, "0");
+        check(r#"["datetime-diff", "month", "~t2015-03-01T00:00:00Z", "~t2015-02-01T00:00:00.000000001Z"]"#, "0");
+        check(r#"["datetime-diff", "year", "~t2017-02-28T00:00:00Z", "~t2016-02-29T00:00:00Z"]"#, "1");
+        check(r#"["datetime-diff", "day", "~t2015-01-01T12:00:00Z", "~t2015-01-03T00:00:00Z"]"#, "-1");
+        check(r#"["datetime-diff", "week", "~t2015-07-09T00:00:00Z", "~t2015-07-01T00:00:00Z"]"#, "1");
+        check(r#"["datetime-plus", "month", -13, "~t2016-03-31T10:00:00.5Z"]"#, r#""~t2015-02-28T10:00:00.5Z""#);
+        check(r#"["datetime-plus", "year", 4, "~t2016-02-29T00:00:00Z"]"#, r#""~t2020-02-29T00:00:00Z""#);
+        check(r#"["datetime-plus", "day", 1, "~t2015-12-31"]"#, r#""~t2016-01-01T00:00:00Z""#);
+    }
+
+    #[test]
+    fn bad_input_is_dropped_or_null() {
+        for values in [r#"null"#, r#"1.5"#, r#""x""#, r#"true"#, r#"{"a": 1}"#, r#"["list"]"#, r#""~rhttp://x""#] {
+            for f in [
+                r#"["datetime-format", "%Y", VALUES]"#,
+                r#"["datetime-parse", "%Y", VALUES]"#,
+                r#"["datetime-plus", "day", 1, VALUES]"#,
+                r#"["datetime-shift", "UTC", "Europe/Oslo", VALUES]"#,
+                r#"["datetime-diff", "day", VALUES, VALUES]"#,
+                r#"["datetime", VALUES]"#,
+                r#"["is-datetime", VALUES]"#,
+            ] {
+                let expr = f.replace("VALUES", values);
+                eval(&expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+            }
+        }
+        check(
+            r#"["datetime", ["list", 1.5, "2015-07-28", "2015-07-28T09:46:00", null, 0]]"#,
+            r#"["~t1970-01-01T00:00:00Z"]"#,
+        );
+        check(r#"["datetime-plus", "day", "1", "~t2015-07-28T00:00:00Z"]"#, "null");
+        check(r#"["datetime-diff", "day", "~t2015-07-28T00:00:00Z", null]"#, "null");
+        // Computed settings that are not usable give null.
+        check(r#"["datetime-format", ["concat", "Mars/", "Olympus"], "%Y", "~t2015-07-28T00:00:00Z"]"#, "null");
+        check(r#"["datetime-format", ["concat", "%", "Q"], "~t2015-07-28T00:00:00Z"]"#, "null");
+        check(r#"["datetime-plus", ["concat", "fort", "night"], 1, "~t2015-07-28T00:00:00Z"]"#, "null");
+        check(r#"["datetime-format", ["concat", "Europe/", "Oslo"], "%H", "~t2015-07-28T00:00:00Z"]"#, r#""02""#);
+    }
+
+    #[test]
+    fn constant_settings_are_checked() {
+        fails(r#"["datetime-shift", "Mars/Olympus_Mons", "UTC", "~t2015-07-28T09:46:00Z"]"#);
+        fails(r#"["datetime-format", "Nowhere", "%Y", null]"#);
+        fails(r#"["datetime-format", "%a", "~t2015-07-28T09:46:00Z"]"#);
+        fails(r#"["datetime-parse", "%z %Y", "+0100 2015"]"#);
+        fails(r#"["datetime-parse", 5, "2015"]"#);
+        fails(r#"["datetime-plus", "fortnight", 1, "~t2015-07-28T09:46:00Z"]"#);
+        fails(r#"["datetime-diff", "days", "~t2015-07-28T09:46:00Z", "~t2015-07-28T09:46:00Z"]"#);
+    }
+}
