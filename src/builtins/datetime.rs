@@ -208,7 +208,13 @@ fn to_datetime(v: &Value) -> Option<Value> {
 
 fn datetime(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     let (default, values) = if args.len() == 2 { (Some(0), 1) } else { (None, 0) };
-    let values = args.eval(values, env)?;
+    let mut values = args.eval(values, env)?;
+    // Only non-null values are converted: nulls in a list are dropped, never replaced by the default.
+    if let (Some(_), Value::List(items)) = (default, &values) {
+        if items.iter().any(Value::is_null) {
+            values = Value::list(items.iter().filter(|v| !v.is_null()).cloned().collect());
+        }
+    }
     map_values_or_default(args, env, default, &values, to_datetime)
 }
 
@@ -558,6 +564,9 @@ mod tests {
             r#"["~t1970-01-01T00:00:00Z"]"#,
         );
         check(r#"["datetime-plus", "day", "1", "~t2015-07-28T00:00:00Z"]"#, "null");
+        check(r#"["datetime", 0, ["list", null, "x", 1000000000]]"#, r#"[0, "~t1970-01-01T00:00:01Z"]"#);
+        check(r#"["datetime", 0, null]"#, "null");
+        check(r#"["datetime", ["string", "_."], ["list", 1.5]]"#, r#"["1.5"]"#);
         check(r#"["datetime-diff", "day", "~t2015-07-28T00:00:00Z", null]"#, "null");
         // Computed settings that are not usable give null.
         check(r#"["datetime-format", ["concat", "Mars/", "Olympus"], "%Y", "~t2015-07-28T00:00:00Z"]"#, "null");
