@@ -14,6 +14,9 @@ mod booleans;
 mod bytes;
 mod compare;
 mod conditionals;
+mod datetime;
+mod datetime_civil;
+mod datetime_format;
 mod dicts;
 mod json;
 mod lists;
@@ -196,6 +199,7 @@ const FAMILIES: &[&[Builtin]] = &[
     ni::BUILTINS,
     numbers::BUILTINS,
     math::BUILTINS,
+    datetime::BUILTINS,
 ];
 
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
