@@ -13,6 +13,7 @@ mod booleans;
 mod compare;
 mod conditionals;
 mod dicts;
+mod hops;
 mod json;
 mod lists;
 mod logic;
@@ -167,7 +168,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 11] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -179,6 +180,7 @@ fn families() -> [&'static [Builtin]; 10] {
         lists::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
+        hops::BUILTINS,
     ]
 }
 
