@@ -357,3 +357,51 @@ fn classify(expr: Expr, linked: &mut HashSet<[usize; 2]>) -> Condition {
     let Ok([a, b]) = <[Expr; 2]>::try_from(Vec::from(call.args)) else { unreachable!() };
     Condition::Join { nodes, sides: [a, b] }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn plan(spec: &str) -> HopsSpec {
+        let json: serde_json::Value = serde_json::from_str(spec).unwrap();
+        let mut c = Compiler::new(HashMap::new());
+        let Special::Hops(mut plan) = c.hops_plan(&[Node::from_json(&json)], None) else { unreachable!() };
+        c.finish().unwrap();
+        plan.specs.remove(0)
+    }
+
+    #[test]
+    fn joins_are_ordered_outwards_from_the_source_and_filters_placed_early() {
+        // Written "backwards": c is joined via a, which is joined from _S.
+        let spec = plan(
+            r#"{"datasets": ["A a", "C c"], "where": [
+                 ["eq", "c._id", "a.country"], ["eq", "c.name", "x"], ["eq", "a.type", "t"],
+                 ["eq", "_S.address", "a._id"], ["eq", "_S.kind", 1]]}"#,
+        );
+        let bound: Vec<usize> = spec.steps.iter().map(|s| s.alias).collect();
+        assert_eq!(bound, [0, 1]);
+        let counts: Vec<usize> = spec.filters.iter().map(Vec::len).collect();
+        assert_eq!(counts, [1, 1, 1], "_S filter first, then a's, then c's");
+        assert!(matches!(spec.ret, HopsReturn::Aliases(ref a) if a == &[1]));
+        assert_eq!(spec.max_depth, Some(DEFAULT_MAX_DEPTH));
+    }
+
+    #[test]
+    fn only_the_first_eq_per_pair_is_a_join() {
+        let spec = plan(r#"{"datasets": ["A a"], "where": [["eq", "_S.x", "a.x"], ["eq", "a.y", "_S.y"]]}"#);
+        assert_eq!(spec.steps.len(), 1);
+        assert!(matches!(spec.filters[1][..], [HopsFilter::Condition(_)]));
+    }
+
+    #[test]
+    fn a_return_naming_aliases_projects_them_else_it_is_an_expression() {
+        let spec = plan(
+            r#"{"datasets": ["A a", "B b"], "where": [["eq", "_S.x", "a.x"], ["eq", "_S.y", "b.y"]], "return": "b, a"}"#,
+        );
+        assert!(matches!(spec.ret, HopsReturn::Aliases(ref a) if a == &[1, 0]));
+        let spec = plan(r#"{"datasets": ["A a"], "where": ["eq", "_S.x", "a.x"], "return": "a.name"}"#);
+        assert!(matches!(spec.ret, HopsReturn::Expr { uses_source: false, .. }));
+    }
+}
