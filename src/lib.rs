@@ -5,6 +5,9 @@ pub mod compile;
 pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
+pub mod load;
+pub mod pipeline;
+pub mod stream;
 pub mod syntax;
 pub mod value;
 

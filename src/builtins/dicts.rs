@@ -8,7 +8,7 @@ use crate::value::{Map, Str, Value};
 use super::{Args, Builtin, Example, Family, Form};
 
 fn dict(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    let mut map = Map::new();
+    let mut map = Map::default();
     if args.len() == 1 {
         for pair in args.eval(0, env)?.iter_list() {
             if let Some([Value::Str(k), v]) = pair.as_list() {

@@ -187,7 +187,7 @@ fn families() -> [&'static [Builtin]; 11] {
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
     static REGISTRY: OnceLock<HashMap<&'static str, &'static Builtin>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for family in families() {
             for b in family {
                 let previous = map.insert(b.name, b);

@@ -218,7 +218,7 @@ pub fn literal_value(node: &Node) -> Result<Value, Diagnostic> {
         NodeKind::Str(s) => wire::decode_string(s),
         NodeKind::Array(items) => Value::list(items.iter().map(literal_value).collect::<Result<_, _>>()?),
         NodeKind::Object(entries) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for (k, v) in entries {
                 map.insert(Str::from(k.name.as_str()), literal_value(v)?);
             }

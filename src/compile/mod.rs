@@ -17,6 +17,7 @@ use crate::diagnostic::{codes, Diagnostic, Diagnostics, Source};
 use crate::syntax::{Node, NodeKind};
 use crate::value::Str;
 
+pub use suggest::closest as suggest;
 pub use transform::{TransformInfo, TRANSFORMS};
 
 /// Settings of the DTL transform that change how rules run.
@@ -64,7 +65,7 @@ impl Program {
         };
         // The last definition of a repeated rule name wins, as in Sesam's JSON reader.
         let mut order: Vec<&str> = Vec::new();
-        let mut bodies: HashMap<&str, &Node> = HashMap::new();
+        let mut bodies: HashMap<&str, &Node> = HashMap::default();
         for (key, body) in entries {
             if bodies.insert(&key.name, body).is_none() {
                 order.push(&key.name);
@@ -90,7 +91,7 @@ impl Program {
 
     /// Compiles a single expression (for `dtl eval`), with no rules to apply.
     pub fn compile_expression(expr: &Node, source: &Source) -> Result<Expression, Diagnostics> {
-        let mut compiler = expr::Compiler::new(HashMap::new());
+        let mut compiler = expr::Compiler::new(HashMap::default());
         let compiled = compiler.expr(expr);
         compiler.finish().map_err(|d| d.in_source(source))?;
         let program = Program {

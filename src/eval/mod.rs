@@ -93,7 +93,7 @@ impl Expr {
 
 /// Builds the dict `_P` stands for (only when a path needs `_P` itself).
 fn parent_dict(frame: &Frame<'_>) -> Value {
-    let mut map = Map::new();
+    let mut map = Map::default();
     map.insert(Str::from("_S"), frame.source.clone());
     map.insert(Str::from("_T"), frame.target.clone());
     if let Some(parent) = frame.parent {
@@ -109,12 +109,12 @@ fn var_value(env: &Env<'_>, var: Var) -> Value {
         Var::Target => env.frame.target.clone(),
         Var::Parent => env.frame.parent.map(parent_dict).unwrap_or(Value::Null),
         Var::Root => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             map.insert(Str::from("_S"), env.root.source.clone());
             map.insert(Str::from("_T"), env.root.target.clone());
             Value::dict(map)
         }
-        Var::Params => Value::dict(Map::new()),
+        Var::Params => Value::dict(Map::default()),
         Var::Current => env.current.cloned().unwrap_or(Value::Null),
         Var::Alias(i) => env.aliases.get(i).cloned().unwrap_or(Value::Null),
     }

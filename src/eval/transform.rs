@@ -48,7 +48,7 @@ impl Invocation<'_> {
 
     /// Runs `rule` with a fresh empty target; returns the target and how the rule ended.
     pub fn run_rule(&self, rule: &Rule) -> EvalResult<(Value, Flow)> {
-        let mut target = Value::dict(Map::new());
+        let mut target = Value::dict(Map::default());
         let flow = self.run_all(&rule.body, &mut target)?;
         Ok((target, flow))
     }
@@ -258,7 +258,7 @@ impl Invocation<'_> {
 /// The target's map, for writing (copied first only if shared).
 pub fn map_mut(target: &mut Value) -> &mut Map {
     if !matches!(target, Value::Dict(_)) {
-        *target = Value::dict(Map::new());
+        *target = Value::dict(Map::default());
     }
     match target {
         Value::Dict(map) => Arc::make_mut(map),

@@ -119,7 +119,7 @@ impl Node {
             NodeKind::Str(s) => J::String(s.clone()),
             NodeKind::Array(items) => J::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Object(entries) => {
-                let mut map = serde_json::Map::new();
+                let mut map = serde_json::Map::default();
                 for (k, v) in entries {
                     map.insert(k.name.clone(), v.to_json());
                 }

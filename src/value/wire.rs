@@ -12,7 +12,7 @@ use base64::Engine as _;
 use bigdecimal::BigDecimal;
 
 use super::datetime::{format_date, parse_date};
-use super::{DateTime, Map, Value};
+use super::{DateTime, Map, Str, Value};
 
 /// Why a text is not valid JSON, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +45,11 @@ pub fn parse_plain(text: &[u8]) -> Result<Value, WireError> {
 }
 
 fn parse_with(text: &[u8], transit: bool) -> Result<Value, WireError> {
-    let mut r = Reader { b: text, i: 0, depth: 0, transit };
+    // Validating the whole text once is much cheaper than validating every string.
+    if let Err(e) = std::str::from_utf8(text) {
+        return Err(WireError { offset: e.valid_up_to(), message: "invalid UTF-8".to_string() });
+    }
+    let mut r = Reader { b: text, i: 0, depth: 0, transit, scratch: Vec::new() };
     r.ws();
     let v = r.value()?;
     r.ws();
@@ -203,20 +207,84 @@ pub fn tagged_text(v: &Value) -> Option<String> {
     })
 }
 
+/// Shares the allocation of dict keys seen before on this thread: entities of a
+/// stream repeat the same few keys, and one `Arc<str>` per key per entity was a
+/// large part of the cost of reading them.
+fn intern(key: &str) -> Str {
+    const MAX_KEY: usize = 64;
+    const MAX_KEYS: usize = 8192;
+    thread_local! {
+        static KEYS: std::cell::RefCell<rustc_hash::FxHashSet<Str>> = Default::default();
+    }
+    if key.len() > MAX_KEY {
+        return Str::from(key);
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(k) = keys.get(key) {
+            return k.clone();
+        }
+        let k = Str::from(key);
+        if keys.len() < MAX_KEYS {
+            keys.insert(k.clone());
+        }
+        k
+    })
+}
+
+/// Bytes that cannot appear raw inside a JSON string.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// The position of the first byte at or after `from` that needs escaping in a JSON
+/// string (a quote, a backslash or a control character), or `bytes.len()`.
+/// Looks at eight bytes at a time: strings are most of an entity's text.
+pub(crate) fn find_special(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    while from + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[from..from + 8].try_into().expect("eight bytes"));
+        let quote = has_zero(word ^ (ONES * b'"' as u64));
+        let backslash = has_zero(word ^ (ONES * b'\\' as u64));
+        // Bytes below 0x20: subtracting 0x20 borrows into the high bit (only exact for ASCII bytes,
+        // so any hit is confirmed byte by byte below).
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        from += 8;
+    }
+    while from < bytes.len() && !NEEDS_ESCAPE[bytes[from] as usize] {
+        from += 1;
+    }
+    from
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn write_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &c) in bytes.iter().enumerate() {
+    let mut i = find_special(bytes, 0);
+    while i < bytes.len() {
+        let c = bytes[i];
         let escape: &[u8] = match c {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
+            _ => b"",
         };
         out.extend_from_slice(&bytes[start..i]);
         if escape.is_empty() {
@@ -225,16 +293,20 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
             out.extend_from_slice(escape);
         }
         start = i + 1;
+        i = find_special(bytes, start);
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
 struct Reader<'a> {
+    /// The text, known to be valid UTF-8.
     b: &'a [u8],
     i: usize,
     depth: usize,
     transit: bool,
+    /// Entry buffers reused per nesting level, so building a dict allocates its map once.
+    scratch: Vec<Vec<(Str, Value)>>,
 }
 
 impl<'a> Reader<'a> {
@@ -291,17 +363,34 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self) -> Result<Value, WireError> {
         self.enter()?;
-        let mut map = Map::new();
+        let level = self.depth;
+        if self.scratch.len() < level {
+            self.scratch.resize_with(level, Vec::new);
+        }
+        let mut entries = std::mem::take(&mut self.scratch[level - 1]);
+        entries.clear();
+        let result = self.object_entries(&mut entries);
+        let map = result.map(|()| {
+            let mut map = Map::with_capacity_and_hasher(entries.len(), Default::default());
+            map.extend(entries.drain(..));
+            Value::dict(map)
+        });
+        entries.clear();
+        self.scratch[level - 1] = entries;
+        map
+    }
+
+    fn object_entries(&mut self, entries: &mut Vec<(Str, Value)>) -> Result<(), WireError> {
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
             self.depth -= 1;
-            return Ok(Value::dict(map));
+            return Ok(());
         }
         loop {
             if self.b.get(self.i) != Some(&b'"') {
                 return Err(self.err("expected a string key"));
             }
-            let key: Arc<str> = Arc::from(self.string()?.as_ref());
+            let key = intern(&self.string()?);
             self.ws();
             if self.b.get(self.i) != Some(&b':') {
                 return Err(self.err("expected ':' after the key"));
@@ -309,7 +398,7 @@ impl<'a> Reader<'a> {
             self.i += 1;
             self.ws();
             let v = self.value()?;
-            map.insert(key, v);
+            entries.push((key, v));
             self.ws();
             match self.b.get(self.i) {
                 Some(b',') => {
@@ -319,7 +408,7 @@ impl<'a> Reader<'a> {
                 Some(b'}') => {
                     self.i += 1;
                     self.depth -= 1;
-                    return Ok(Value::dict(map));
+                    return Ok(());
                 }
                 _ => return Err(self.err("expected ',' or '}' in the object")),
             }
@@ -356,11 +445,13 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<std::borrow::Cow<'a, str>, WireError> {
         let bytes: &'a [u8] = self.b;
         let start = self.i + 1;
-        let mut j = start;
+        let mut j = find_special(bytes, start);
         while let Some(&c) = bytes.get(j) {
             match c {
                 b'"' => {
-                    let s = std::str::from_utf8(&bytes[start..j]).map_err(|_| self.err("invalid UTF-8 in a string"))?;
+                    // SAFETY: the whole text was validated as UTF-8 and `start`/`j` sit next to
+                    // ASCII quotes, so they are character boundaries.
+                    let s = unsafe { std::str::from_utf8_unchecked(&bytes[start..j]) };
                     self.i = j + 1;
                     return Ok(std::borrow::Cow::Borrowed(s));
                 }
@@ -423,6 +514,7 @@ impl<'a> Reader<'a> {
             }
         }
         self.i = j + 1;
+        // Pieces of valid input and whole encoded characters: still valid UTF-8.
         String::from_utf8(buf).map_err(|_| self.err("invalid UTF-8 in a string"))
     }
 

@@ -1,0 +1,233 @@
+//! The subcommands.
+
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use dtl::compile::Program;
+use dtl::dataset::MemoryDatasets;
+use dtl::diagnostic::{codes, source, Diagnostic, Diagnostics};
+use dtl::load::{load_program_file, parse_program, read_source, rules_node, Syntax};
+use dtl::stream::{self, Input, OutputFormat, StreamOptions};
+use dtl::syntax::{expr_to_dtl_text, parse_dtl_expr, parse_json, to_dtl_text, to_json_text};
+use dtl::value::{wire, Value};
+
+use super::{report, usage};
+
+pub fn run(
+    program: &Path,
+    inputs: &[PathBuf],
+    datasets: &[String],
+    ndjson: bool,
+    threads: Option<usize>,
+    keep_going: bool,
+) -> Result<(), Diagnostics> {
+    let pipeline = load_program_file(program)?;
+    let datasets = load_datasets(datasets)?;
+    let inputs = open_inputs(inputs)?;
+    let options = StreamOptions {
+        format: if ndjson { OutputFormat::Ndjson } else { OutputFormat::JsonArray },
+        keep_going,
+        run: Default::default(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| usage(format!("cannot start worker threads: {e}")))?;
+    let summary = pool.install(|| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+        stream::run(&pipeline, inputs, datasets.as_ref().map(|d| d as _), &options, &mut out)
+    });
+    let summary = summary.map_err(|d| Diagnostics::from(*d))?;
+    if !summary.skipped.is_empty() {
+        let skipped = summary.skipped.len();
+        report(Diagnostics(summary.skipped));
+        return Err(Diagnostic::new(
+            codes::RUNTIME,
+            format!("{skipped} entities were skipped (--keep-going); the rest was written"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Datasets given as NAME=FILE (a FILE is read like an input: array, object or NDJSON).
+fn load_datasets(specs: &[String]) -> Result<Option<MemoryDatasets>, Diagnostics> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut datasets = MemoryDatasets::new();
+    for spec in specs {
+        let Some((name, file)) = spec.split_once('=') else {
+            return Err(usage(format!("--dataset wants NAME=FILE, got `{spec}`")).into());
+        };
+        datasets.insert(name, read_entities(Path::new(file))?).map_err(|d| Diagnostics::from(*d))?;
+    }
+    Ok(Some(datasets))
+}
+
+/// Every entity of a file (array, object or NDJSON).
+fn read_entities(path: &Path) -> Result<Vec<Value>, Diagnostics> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display())))?;
+    let mut out = Vec::new();
+    for record in stream::Splitter::new(BufReader::new(file)) {
+        let record = record
+            .map_err(|e| Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {}", path.display(), e.line, e.message)))?;
+        match wire::parse(&record.bytes) {
+            Ok(v @ Value::Dict(_)) => out.push(v),
+            Ok(_) => {
+                return Err(Diagnostic::new(
+                    codes::INPUT_NOT_ENTITY,
+                    format!("{}:{}: not an entity", path.display(), record.line),
+                )
+                .into())
+            }
+            Err(e) => {
+                return Err(
+                    Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {e}", path.display(), record.line)).into()
+                )
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Diagnostics> {
+    if paths.is_empty() {
+        return Ok(vec![stdin_input()]);
+    }
+    paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                return Ok(stdin_input());
+            }
+            let file = std::fs::File::open(p).map_err(|e| {
+                Diagnostic::new(codes::IO, format!("cannot read {}: {e}", p.display())).help("check the input path")
+            })?;
+            Ok(Input { name: p.display().to_string(), reader: Box::new(BufReader::with_capacity(1 << 20, file)) })
+        })
+        .collect()
+}
+
+fn stdin_input() -> Input {
+    Input { name: "<stdin>".into(), reader: Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())) }
+}
+
+/// Parses an expression given on the command line: JSON DTL if it is JSON, else .dtl.
+fn parse_expression(text: &str) -> Result<(dtl::syntax::Node, dtl::diagnostic::Source), Diagnostics> {
+    let src = source("<expression>", text);
+    if let Ok(node) = parse_json(text) {
+        return Ok((node, src));
+    }
+    let node = parse_dtl_expr(text).map_err(|d| Diagnostics::from(d.in_source(&src)))?;
+    Ok((node, src))
+}
+
+fn entity_arg(text: Option<&str>, what: &str) -> Result<Value, Diagnostics> {
+    match text {
+        None => Ok(Value::dict(Default::default())),
+        Some(t) => wire::parse(t.as_bytes()).map_err(|e| {
+            Diagnostic::new(codes::USAGE, format!("--{what} is not JSON: {}", e.message))
+                .at(dtl::syntax::Span::new(e.offset, (e.offset + 1).min(t.len())), "here")
+                .in_source(&source(format!("--{what}"), t))
+                .into()
+        }),
+    }
+}
+
+pub fn eval(source_json: Option<&str>, target_json: Option<&str>, expr: &str) -> Result<(), Diagnostics> {
+    let s = entity_arg(source_json, "source")?;
+    let t = entity_arg(target_json, "target")?;
+    let (node, src) = parse_expression(expr)?;
+    let compiled = Program::compile_expression(&node, &src)?;
+    let value = compiled.evaluate(&s, &t).map_err(|d| Diagnostics::from(*d))?;
+    println!("{value}");
+    Ok(())
+}
+
+pub fn check(files: &[PathBuf]) -> Result<(), Diagnostics> {
+    let mut all = Vec::new();
+    let mut stdout = std::io::stdout();
+    for file in files {
+        match load_program_file(file) {
+            Ok(p) => {
+                let _ = writeln!(
+                    stdout,
+                    "{}: ok ({} transform{})",
+                    file.display(),
+                    p.stages.len(),
+                    if p.stages.len() == 1 { "" } else { "s" }
+                );
+            }
+            Err(d) => all.extend(d.0),
+        }
+    }
+    if all.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(all))
+    }
+}
+
+pub fn fmt(file: &Path, to_dtl: Option<bool>) -> Result<(), Diagnostics> {
+    let src = read_source(file)?;
+    let syntax = Syntax::of_path(file);
+    let tree = parse_program(&src, syntax)?;
+    let to_dtl = to_dtl.unwrap_or(syntax == Syntax::Dtl);
+    let text = if to_dtl {
+        let Some(rules) = rules_node(&tree) else {
+            return Err(Diagnostic::new(codes::PROGRAM_SHAPE, "no DTL rules found in this file")
+                .in_source(&src)
+                .into());
+        };
+        to_dtl_text(rules)
+    } else {
+        to_json_text(&tree)
+    };
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
+    Ok(())
+}
+
+pub fn functions() {
+    let mut family = None;
+    println!("transforms:");
+    for t in dtl::compile::TRANSFORMS {
+        println!("  {:<20} {}", t.name, t.summary);
+    }
+    for b in dtl::builtins::all() {
+        if family != Some(b.family) {
+            family = Some(b.family);
+            println!("\n{}:", b.family.title());
+        }
+        println!("  {:<20} {}", b.name, b.summary);
+    }
+}
+
+pub fn help(name: &str) -> Result<(), Diagnostic> {
+    if let Some(b) = dtl::builtins::lookup(name) {
+        println!("{} ({})\n\n  {} {}\n\n{}", b.name, b.family.title(), b.name, b.signature, b.summary);
+        println!("\narguments: {}", b.arity_text());
+        if !b.examples.is_empty() {
+            println!("\nexamples:");
+            for ex in b.examples {
+                let shown = parse_json(ex.expr).map(|n| expr_to_dtl_text(&n)).unwrap_or_default();
+                println!("  {}\n    .dtl: {}\n    => {}", ex.expr, shown, ex.result);
+            }
+        }
+        return Ok(());
+    }
+    if let Some(t) = dtl::compile::TRANSFORMS.iter().find(|t| t.name == name) {
+        println!("{} (transform)\n\n  {} {}\n\n{}", t.name, t.name, t.signature, t.summary);
+        return Ok(());
+    }
+    let names = dtl::builtins::names().chain(dtl::compile::TRANSFORMS.iter().map(|t| t.name));
+    let d = Diagnostic::new(codes::UNKNOWN_FUNCTION, format!("there is no function called `{name}`"));
+    Err(match dtl::compile::suggest(name, names) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("`dtl functions` lists every function"),
+    })
+}

@@ -1,0 +1,126 @@
+//! Command-line parsing and dispatch. Exit status: 0 success, 1 a diagnostic,
+//! 2 bad command-line usage (clap's own convention).
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use dtl::diagnostic::{Diagnostic, Diagnostics};
+
+/// Run, check, format and explore Sesam DTL transforms offline.
+#[derive(Parser)]
+#[command(name = "dtl", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Transform entities with a program.
+    Run {
+        /// A `.dtl` file, or JSON holding DTL rules, a DTL transform or a pipe configuration.
+        program: PathBuf,
+        /// Input files (a JSON array, one JSON object, or NDJSON); none or `-` reads stdin.
+        inputs: Vec<PathBuf>,
+        /// A dataset for hops and lookups: NAME=FILE (repeatable).
+        #[arg(long = "dataset", value_name = "NAME=FILE")]
+        datasets: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Json)]
+        output: Output,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Report bad entities and skip them instead of stopping.
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Evaluate one expression (JSON DTL or .dtl syntax).
+    Eval {
+        /// The source entity `_S` (JSON).
+        #[arg(long)]
+        source: Option<String>,
+        /// The target entity `_T` (JSON).
+        #[arg(long)]
+        target: Option<String>,
+        /// The expression, e.g. '["+", 1, 2]' or '(upper _S.name)'.
+        expr: String,
+    },
+    /// Compile programs and report their diagnostics.
+    Check {
+        /// Program files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a program formatted, or converted between .dtl and JSON.
+    Fmt {
+        /// The syntax to print (default: the file's own).
+        #[arg(long, value_enum)]
+        to: Option<To>,
+        /// The program file.
+        file: PathBuf,
+    },
+    /// List every function by family.
+    Functions,
+    /// Describe one function.
+    Help {
+        /// The function name.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Output {
+    /// One JSON array, written when the whole run succeeded.
+    Json,
+    /// One entity per line, written as produced.
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum To {
+    /// The .dtl text syntax.
+    Dtl,
+    /// JSON DTL.
+    Json,
+}
+
+/// Prints diagnostics to stderr with their source snippets.
+fn report(diagnostics: impl Into<Diagnostics>) {
+    for d in diagnostics.into().0 {
+        eprintln!("{:?}", miette::Report::new(d));
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: Result<(), Diagnostics> = match cli.command {
+        Command::Run { program, inputs, datasets, output, threads, keep_going } => {
+            commands::run(&program, &inputs, &datasets, matches!(output, Output::Ndjson), threads, keep_going)
+        }
+        Command::Eval { source, target, expr } => commands::eval(source.as_deref(), target.as_deref(), &expr),
+        Command::Check { files } => commands::check(&files),
+        Command::Fmt { to, file } => commands::fmt(&file, to.map(|t| matches!(t, To::Dtl))),
+        Command::Functions => {
+            commands::functions();
+            Ok(())
+        }
+        Command::Help { name } => commands::help(&name).map_err(Diagnostics::from),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => {
+            report(d);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A usage problem found after parsing (a bad NAME=FILE, say).
+fn usage(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(dtl::diagnostic::codes::USAGE, message)
+}

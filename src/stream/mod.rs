@@ -1,0 +1,195 @@
+//! Running a pipeline over an entity stream: records are split off the input,
+//! parsed, transformed and serialized in parallel chunks (rayon), and written in
+//! input order. Memory stays bounded by the chunk size, whatever the input size.
+
+mod output;
+mod split;
+
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{codes, source, Diagnostic};
+use crate::eval::{DatasetAccess, RunOptions};
+use crate::pipeline::Pipeline;
+use crate::syntax::Span;
+use crate::value::{wire, Value};
+
+pub use output::{EntityWriter, OutputFormat};
+pub use split::{Record, SplitError, Splitter};
+
+/// How a stream run behaves.
+#[derive(Clone, Debug, Default)]
+pub struct StreamOptions {
+    /// Output format.
+    pub format: OutputFormat,
+    /// Report bad entities and skip them instead of stopping.
+    pub keep_going: bool,
+    /// Evaluation options.
+    pub run: RunOptions,
+}
+
+/// One input: a name for messages and a reader.
+pub struct Input {
+    /// The file name (or `<stdin>`).
+    pub name: String,
+    /// The bytes.
+    pub reader: Box<dyn BufRead + Send>,
+}
+
+/// What a successful (or kept-going) run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Source entities read.
+    pub read: usize,
+    /// Entities written.
+    pub written: usize,
+    /// Diagnostics of entities skipped under `keep_going`.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// Records per parallel chunk: large enough to amortise scheduling, small enough to keep memory flat.
+const CHUNK: usize = 4096;
+
+type Chunk = Vec<(String, Result<Record, SplitError>)>;
+
+/// Runs `pipeline` over every input, writing to `out`.
+/// On failure nothing of a JSON array has been written; NDJSON lines already written stay.
+pub fn run(
+    pipeline: &Pipeline,
+    inputs: Vec<Input>,
+    datasets: Option<&(dyn DatasetAccess + Sync)>,
+    options: &StreamOptions,
+    out: &mut dyn Write,
+) -> Result<Summary, Box<Diagnostic>> {
+    let (sender, receiver) = mpsc::sync_channel::<Chunk>(2);
+    // Reading and splitting runs beside the transforming, one chunk ahead.
+    let reader = std::thread::spawn(move || {
+        for input in inputs {
+            let mut chunk = Chunk::with_capacity(CHUNK);
+            for record in Splitter::new(input.reader) {
+                let stop = record.is_err();
+                chunk.push((input.name.clone(), record));
+                if (chunk.len() == CHUNK || stop)
+                    && sender.send(std::mem::replace(&mut chunk, Chunk::with_capacity(CHUNK))).is_err()
+                {
+                    return;
+                }
+                if stop {
+                    break;
+                }
+            }
+            if !chunk.is_empty() && sender.send(chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let mut writer = EntityWriter::new(out, options.format);
+    let mut summary = Summary::default();
+    let result = (|| {
+        for chunk in receiver {
+            summary.read += chunk.len();
+            let results: Vec<Result<Vec<u8>, Box<Diagnostic>>> = chunk
+                .into_par_iter()
+                .map(|(name, record)| process(pipeline, &name, record, datasets, &options.run))
+                .collect();
+            for result in results {
+                match result {
+                    Ok(bytes) => {
+                        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                            writer.entity(line).map_err(io_error)?;
+                        }
+                    }
+                    Err(d) if options.keep_going && !stops_the_run(&d) => summary.skipped.push(*d),
+                    Err(d) => return Err(d),
+                }
+            }
+        }
+        Ok(())
+    })();
+    // Dropping the receiver (done above) unblocks the reader if we stopped early.
+    let _ = reader.join();
+    summary.written = writer.count();
+    match result {
+        Ok(()) => {
+            writer.finish().map_err(io_error)?;
+            Ok(summary)
+        }
+        Err(d) => {
+            let _ = writer.abandon();
+            Err(d)
+        }
+    }
+}
+
+/// `fail!` and `trip!` stop a run even under `--keep-going`: they are the program's own decision.
+fn stops_the_run(d: &Diagnostic) -> bool {
+    d.code == codes::FAIL || d.code == codes::TRIP
+}
+
+fn io_error(e: std::io::Error) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(codes::IO, format!("cannot write the output: {e}")))
+}
+
+/// Parses, transforms and serializes one record; the output is NDJSON lines.
+fn process(
+    pipeline: &Pipeline,
+    name: &str,
+    record: Result<Record, SplitError>,
+    datasets: Option<&(dyn DatasetAccess + Sync)>,
+    options: &RunOptions,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let record = record.map_err(|e| {
+        Box::new(
+            Diagnostic::new(codes::INPUT_JSON, format!("{name}:{}: {}", e.line, e.message))
+                .help("the input must be a JSON array of entities, one JSON object, or one JSON object per line"),
+        )
+    })?;
+    let entity = parse_entity(name, &record)?;
+    let outputs =
+        pipeline.transform(entity.clone(), options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
+            let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
+            d.message = format!("{name}:{}: entity {}{id}: {}", record.line, record.index, d.message);
+            d
+        })?;
+    let mut bytes = Vec::with_capacity(record.bytes.len() + 16);
+    for e in &outputs {
+        wire::write(e, &mut bytes);
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
+}
+
+fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {
+    let parsed = wire::parse(&record.bytes);
+    if let Ok(v @ Value::Dict(_)) = parsed {
+        return Ok(v);
+    }
+    let text = String::from_utf8_lossy(&record.bytes).into_owned();
+    let label = format!("{name}:{}", record.line);
+    match parsed {
+        Err(e) => {
+            let at = e.offset.min(text.len());
+            Err(Box::new(
+                Diagnostic::new(
+                    codes::INPUT_JSON,
+                    format!("{label}: entity {} is not valid JSON: {}", record.index, e.message),
+                )
+                .at(Span::new(at, (at + 1).min(text.len().max(at))), e.message.clone())
+                .help("each input entity must be a JSON object")
+                .in_source(&source(&label, text)),
+            ))
+        }
+        Ok(v @ Value::Dict(_)) => Ok(v),
+        Ok(other) => Err(Box::new(
+            Diagnostic::new(
+                codes::INPUT_NOT_ENTITY,
+                format!("{label}: entity {} is a {}, not an object", record.index, other.type_name()),
+            )
+            .at(Span::new(0, text.len()), "not an entity")
+            .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}")
+            .in_source(&source(&label, text)),
+        )),
+    }
+}
