@@ -2,6 +2,7 @@
 
 pub mod builtins;
 pub mod compile;
+pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
 pub mod load;

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use dtl::compile::{Program, ProgramConfig, Trigger};
+use dtl::dataset::MemoryDatasets;
 use dtl::diagnostic::source;
 use dtl::eval::RunOptions;
 use dtl::syntax::Node;
@@ -62,6 +63,16 @@ fn config_of(case: &Json) -> Result<ProgramConfig, String> {
     Ok(config)
 }
 
+/// The case's `"datasets"` (`{"name": [entities]}`), loaded for hops and `lookup-entity`.
+fn datasets_of(case: &Json) -> Result<MemoryDatasets, String> {
+    let mut datasets = MemoryDatasets::new();
+    for (name, entities) in case.get("datasets").and_then(Json::as_object).into_iter().flatten() {
+        let entities = entities.as_array().into_iter().flatten().map(wire_value).collect();
+        datasets.insert(name.as_str(), entities).map_err(|e| e.to_string())?;
+    }
+    Ok(datasets)
+}
+
 fn run_expr(case: &Json) -> Outcome {
     let src = source("case", case["expr"].to_string());
     let compiled = Program::compile_expression(&node(&case["expr"]), &src);
@@ -70,7 +81,10 @@ fn run_expr(case: &Json) -> Outcome {
     let target = case.get("target").map(wire_value).unwrap_or_else(|| Value::dict(Default::default()));
     let result = match compiled {
         Err(e) => Err(e.to_string()),
-        Ok(expr) => expr.evaluate(&source_entity, &target).map_err(|e| e.to_string()),
+        Ok(expr) => match datasets_of(case) {
+            Ok(datasets) => expr.evaluate_with(&source_entity, &target, Some(&datasets)).map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        },
     };
     match (result, expect_error) {
         (Err(_), true) => Outcome::Pass,
@@ -82,9 +96,10 @@ fn run_expr(case: &Json) -> Outcome {
 }
 
 fn run_rules(case: &Json) -> Outcome {
-    if case.get("datasets").is_some() {
-        return Outcome::Skip("hops need datasets".into());
-    }
+    let datasets = match datasets_of(case) {
+        Ok(d) => d,
+        Err(e) => return Outcome::Fail(e),
+    };
     let config = match config_of(case) {
         Ok(c) => c,
         Err(e) => return Outcome::Skip(e),
@@ -96,8 +111,9 @@ fn run_rules(case: &Json) -> Outcome {
         let program = Program::compile(&node(&case["rules"]), config, &src).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
         for entity in case["input"].as_array().into_iter().flatten() {
-            let output =
-                program.transform_with(&wire_value(entity), &options, None, None).map_err(|e| e.to_string())?;
+            let output = program
+                .transform_with(&wire_value(entity), &options, Some(&datasets), None)
+                .map_err(|e| e.to_string())?;
             out.extend(output.entities);
         }
         Ok(out)

@@ -18,6 +18,7 @@ mod datetime;
 mod datetime_civil;
 mod datetime_format;
 mod dicts;
+mod hops;
 mod json;
 mod lists;
 mod lists_order;
@@ -200,6 +201,7 @@ const FAMILIES: &[&[Builtin]] = &[
     numbers::BUILTINS,
     math::BUILTINS,
     datetime::BUILTINS,
+    hops::BUILTINS,
 ];
 
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {

@@ -4,6 +4,7 @@ use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use dtl::compile::Program;
+use dtl::dataset::MemoryDatasets;
 use dtl::diagnostic::{codes, source, Diagnostic, Diagnostics};
 use dtl::load::{load_program_file, parse_program, read_source, rules_node, Syntax};
 use dtl::stream::{self, Input, OutputFormat, StreamOptions};
@@ -49,24 +50,19 @@ pub fn run(
     Ok(())
 }
 
-/// Datasets given as NAME=FILE.
-fn load_datasets(specs: &[String]) -> Result<Option<NoDatasets>, Diagnostics> {
+/// Datasets given as NAME=FILE (a FILE is read like an input: array, object or NDJSON).
+fn load_datasets(specs: &[String]) -> Result<Option<MemoryDatasets>, Diagnostics> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut datasets = MemoryDatasets::new();
     for spec in specs {
-        let Some((_, file)) = spec.split_once('=') else {
+        let Some((name, file)) = spec.split_once('=') else {
             return Err(usage(format!("--dataset wants NAME=FILE, got `{spec}`")).into());
         };
-        read_entities(Path::new(file))?;
+        datasets.insert(name, read_entities(Path::new(file))?).map_err(|d| Diagnostics::from(*d))?;
     }
-    Ok(None)
-}
-
-/// Placeholder until the dataset engine lands.
-struct NoDatasets;
-
-impl dtl::eval::DatasetAccess for NoDatasets {
-    fn lookup(&self, _: &str, _: &str) -> Result<Option<Value>, String> {
-        Ok(None)
-    }
+    Ok(Some(datasets))
 }
 
 /// Every entity of a file (array, object or NDJSON).

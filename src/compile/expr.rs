@@ -142,12 +142,10 @@ impl Compiler {
                 let rule = self.rule_ref(&args[0]);
                 (vec![Expr::Const(Value::Null), self.expr(&args[1])], Special::Rule(rule))
             }
-            Form::Hops | Form::ApplyHops => {
-                return self.error(
-                    Diagnostic::new(codes::HOPS_SPEC, format!("`{name}` is not supported yet"))
-                        .at(span, "hops need the dataset engine")
-                        .help("hops are being implemented; run without them for now"),
-                )
+            Form::Hops => (Vec::new(), self.hops_plan(args, None)),
+            Form::ApplyHops => {
+                let rule = self.rule_ref(&args[0]);
+                (Vec::new(), self.hops_plan(&args[1..], Some(rule)))
             }
         };
         Expr::Call(Box::new(Call { builtin, args: args.into_boxed_slice(), span, special }))

@@ -64,6 +64,93 @@ pub enum Special {
     None,
     /// `apply`/`apply-hops`: the rule to run.
     Rule(usize),
+    /// `hops`/`apply-hops`: the compiled specifications.
+    Hops(Box<HopsPlan>),
+}
+
+/// A compiled `hops` (or `apply-hops`) call: its specifications, run in a chain.
+#[derive(Debug)]
+pub struct HopsPlan {
+    /// The specifications; the output of one is the input (`_S`) of the next.
+    pub specs: Vec<HopsSpec>,
+    /// `apply-hops`: the rule applied to every result.
+    pub rule: Option<usize>,
+}
+
+/// One HOPS_SPEC dict, planned: the joins in the order they bind aliases, and the
+/// filters placed right after the step that binds the last alias they need.
+#[derive(Debug)]
+pub struct HopsSpec {
+    /// The datasets, in `datasets` order (alias `i` is `Var::Alias(i)`).
+    pub datasets: Vec<HopsDataset>,
+    /// The joins, each binding one new alias from an already bound one (or `_S`).
+    pub steps: Vec<JoinStep>,
+    /// `filters[k]`: the filters that can run once the first `k` steps have bound their aliases.
+    pub filters: Vec<Vec<HopsFilter>>,
+    /// What the spec gives.
+    pub ret: HopsReturn,
+    /// `recurse`.
+    pub recurse: bool,
+    /// `max_depth` (`None`: unbounded).
+    pub max_depth: Option<u64>,
+    /// `exclude_root`.
+    pub exclude_root: bool,
+    /// `track-dependencies` (kept for the pipe engine; joins do not depend on it).
+    pub track_dependencies: bool,
+    /// `trace` (kept for the pipe engine).
+    pub trace: Option<String>,
+}
+
+/// One entry of `datasets`.
+#[derive(Debug)]
+pub struct HopsDataset {
+    /// The dataset id.
+    pub name: Str,
+    /// The alias the clauses use.
+    pub alias: String,
+    /// `subsets`: the entities of the dataset that take part.
+    pub subset: Option<Subset>,
+}
+
+/// A subset: the entities whose `expr` (with `_S` = the entity) shares a value with `value`.
+#[derive(Debug)]
+pub struct Subset {
+    /// The index expression.
+    pub expr: Expr,
+    /// The literal it must match.
+    pub value: Value,
+}
+
+/// A join that binds alias `alias`: its entities whose `key` shares a value with
+/// `from` (evaluated over the bound side) join.
+#[derive(Debug)]
+pub struct JoinStep {
+    /// The alias it binds.
+    pub alias: usize,
+    /// The side over `_S` or an already bound alias.
+    pub from: Expr,
+    /// The side over the new alias (what the index holds).
+    pub key: Expr,
+    /// Identifies the index of (`key`, subset) over the dataset, unique in the process.
+    pub index_id: u64,
+}
+
+/// A `where` condition that is not a join.
+#[derive(Debug)]
+pub enum HopsFilter {
+    /// A condition that must be truthy.
+    Condition(Expr),
+    /// A join between two aliases bound by other joins: the sides must share a value.
+    Overlap(Expr, Expr),
+}
+
+/// The `return` of a spec.
+#[derive(Debug)]
+pub enum HopsReturn {
+    /// The entities of these aliases (the last alias when `return` is absent).
+    Aliases(Vec<usize>),
+    /// An expression over the aliases, one result per row; `uses_source`: it reads `_S`.
+    Expr { expr: Expr, uses_source: bool },
 }
 
 /// A compiled transform.

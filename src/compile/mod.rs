@@ -5,6 +5,7 @@
 //! reports all of them.
 
 mod expr;
+mod hops;
 pub mod ir;
 mod path;
 mod suggest;

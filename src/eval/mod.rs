@@ -5,6 +5,7 @@
 //! [`Env`]: the current frame (`_S`, `_T`), its callers (`_P`), the root (`_R`),
 //! the current element (`_`) and any hops aliases.
 
+pub mod hops;
 mod path;
 pub mod pattern;
 pub mod run;
@@ -17,6 +18,7 @@ use crate::compile::Program;
 use crate::diagnostic::Diagnostic;
 use crate::value::{Map, Str, Value};
 
+pub use crate::dataset::DatasetAccess;
 pub use path::walk as walk_path;
 pub use run::{EntityOutput, RunOptions};
 
@@ -32,12 +34,6 @@ pub struct Frame<'a> {
     pub target: &'a Value,
     /// The calling frame (`_P`), if this rule was applied.
     pub parent: Option<&'a Frame<'a>>,
-}
-
-/// Where entity lookups for `hops` and `lookup-entity` go.
-pub trait DatasetAccess: Sync {
-    /// The latest non-deleted entity with `id` in `dataset`; `Err` when the dataset is unknown.
-    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, String>;
 }
 
 /// State shared by everything evaluated for one source entity.
