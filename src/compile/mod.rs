@@ -27,12 +27,23 @@ pub struct ProgramConfig {
     pub id_required: bool,
     /// Only transform entities whose `key` matches `pattern`; pass others through.
     pub trigger_on: Option<Trigger>,
+    /// The pipe's namespaced-identifier settings, when `namespaced_identifiers` is on.
+    pub namespaces: Option<Namespaces>,
 }
 
 impl Default for ProgramConfig {
     fn default() -> Self {
-        ProgramConfig { id_required: true, trigger_on: None }
+        ProgramConfig { id_required: true, trigger_on: None, namespaces: None }
     }
+}
+
+/// The current namespaces of a pipe with namespaced identifiers (both default to the pipe id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Namespaces {
+    /// Prefixed to `_id` values (`namespaces.identity`).
+    pub identity: String,
+    /// Prefixed to property names (`namespaces.property`).
+    pub property: String,
 }
 
 /// `trigger_on`: a property path and a wildcard pattern.
