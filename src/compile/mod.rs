@@ -100,6 +100,20 @@ impl Program {
         Ok(Program { rules, config, source: source.clone() })
     }
 
+    /// Compiles `.dtl` text (a file of `(rule NAME ...)` forms). `name` labels diagnostics.
+    pub fn from_dtl_str(name: &str, text: &str) -> Result<Program, Diagnostics> {
+        let src = crate::diagnostic::source(name, text);
+        let rules = crate::syntax::parse_dtl(text).map_err(|d| d.in_source(&src))?;
+        Program::compile(&rules, ProgramConfig::default(), &src)
+    }
+
+    /// Compiles JSON DTL rules (`{"default": [...], ...}`). `name` labels diagnostics.
+    pub fn from_json_str(name: &str, text: &str) -> Result<Program, Diagnostics> {
+        let src = crate::diagnostic::source(name, text);
+        let rules = crate::syntax::parse_json(text).map_err(|d| Diagnostics::from(d.in_source(&src)))?;
+        Program::compile(&rules, ProgramConfig::default(), &src)
+    }
+
     /// Compiles a single expression (for `dtl eval`), with no rules to apply.
     pub fn compile_expression(expr: &Node, source: &Source) -> Result<Expression, Diagnostics> {
         let mut compiler = expr::Compiler::new(HashMap::default());

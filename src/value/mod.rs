@@ -68,6 +68,11 @@ pub enum Value {
 }
 
 impl Value {
+    /// Reads entity JSON (wire format: `~t…`, `~f…` and the other tags are decoded).
+    pub fn from_json(text: &str) -> Result<Value, wire::WireError> {
+        wire::parse(text.as_bytes())
+    }
+
     /// A string value.
     pub fn str(s: &str) -> Value {
         Value::Str(Arc::from(s))
