@@ -52,7 +52,8 @@ mod tests {
             .map(|i| {
                 let program = Arc::clone(&program);
                 std::thread::spawn(move || {
-                    let entity = Value::from_json(&format!(r#"{{"_id": "{i}", "name": "n{i}", "age": {}}}"#, i * 5)).unwrap();
+                    let entity =
+                        Value::from_json(&format!(r#"{{"_id": "{i}", "name": "n{i}", "age": {}}}"#, i * 5)).unwrap();
                     program.transform(&entity).unwrap()
                 })
             })

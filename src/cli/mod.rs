@@ -12,7 +12,7 @@ use dtl::diagnostic::{Diagnostic, Diagnostics};
 
 /// Run, check, format and explore Sesam DTL transforms offline.
 #[derive(Parser)]
-#[command(name = "dtl", version, about, propagate_version = true)]
+#[command(name = "dtl", version, about, propagate_version = true, disable_help_subcommand = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
