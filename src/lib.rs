@@ -21,6 +21,8 @@
 //! help line; they render with `miette`. The library never panics on input and
 //! never prints.
 
+#![warn(missing_docs)]
+
 pub mod builtins;
 pub mod compile;
 pub mod dataset;

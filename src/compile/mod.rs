@@ -6,7 +6,7 @@
 
 mod expr;
 mod hops;
-pub mod ir;
+pub(crate) mod ir;
 mod path;
 mod suggest;
 mod transform;
