@@ -6,6 +6,10 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
+// The same allocator as the `dtl` binary, so the floor measures the same work.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::io::Result<()> {
     let input: Box<dyn Read> = match std::env::args().nth(1) {
         Some(path) => Box::new(std::fs::File::open(path)?),
