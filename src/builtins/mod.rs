@@ -18,6 +18,7 @@ mod lists;
 mod logic;
 mod misc;
 mod nulls;
+mod phone;
 mod strings;
 mod support;
 
@@ -167,7 +168,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 10] {
+fn families() -> [&'static [Builtin]; 11] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -179,6 +180,7 @@ fn families() -> [&'static [Builtin]; 10] {
         lists::BUILTINS,
         dicts::BUILTINS,
         strings::BUILTINS,
+        phone::BUILTINS,
     ]
 }
 
