@@ -12,6 +12,8 @@
 mod booleans;
 mod compare;
 mod conditionals;
+mod crypto;
+mod crypto_pgp;
 mod dicts;
 mod json;
 mod lists;
@@ -168,7 +170,7 @@ impl Builtin {
     }
 }
 
-fn families() -> [&'static [Builtin]; 11] {
+fn families() -> [&'static [Builtin]; 13] {
     [
         conditionals::BUILTINS,
         logic::BUILTINS,
@@ -181,6 +183,8 @@ fn families() -> [&'static [Builtin]; 11] {
         dicts::BUILTINS,
         strings::BUILTINS,
         phone::BUILTINS,
+        crypto::BUILTINS,
+        crypto_pgp::BUILTINS,
     ]
 }
 
