@@ -29,8 +29,16 @@ fn parse_number(region: Option<Id>, text: &str) -> Option<PhoneNumber> {
     if text.len() > 250 {
         return None;
     }
-    let number = phonenumber::parse(region, text).ok()?;
-    phonenumber::is_valid(&number).then_some(number)
+    guarded(|| {
+        let number = phonenumber::parse(region, text).ok()?;
+        phonenumber::is_valid(&number).then_some(number)
+    })
+}
+
+/// Runs `f`, turning a panic inside the phone number library into `None`: its
+/// parser has panicked on crafted input before, and input is untrusted.
+fn guarded<T>(f: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok().flatten()
 }
 
 fn rfc3966(number: &PhoneNumber) -> String {
@@ -88,6 +96,10 @@ const FORMAT_NAMES: &[(&str, Format)] = &[
 ];
 
 fn format_number(number: &PhoneNumber, format: Format) -> Option<String> {
+    guarded(|| format_unguarded(number, format))
+}
+
+fn format_unguarded(number: &PhoneNumber, format: Format) -> Option<String> {
     Some(match format {
         // Sesam's `e164` has no leading `+` (the docs show it twice).
         Format::E164 => {
@@ -98,16 +110,30 @@ fn format_number(number: &PhoneNumber, format: Format) -> Option<String> {
         Format::National => number.format().mode(Mode::National).to_string(),
         Format::International => number.format().mode(Mode::International).to_string(),
         Format::NationalE164 => number.national().to_string(),
-        Format::IsoCode => number.country().id()?.as_ref().to_string(),
+        // libphonenumber's region code; "001" for non-geographic numbers (+800 …).
+        Format::IsoCode => region_code(number)?,
         Format::CountryCode => number.country().code().to_string(),
     })
+}
+
+/// The number's region (ISO 3166 alpha-2, or "001" for non-geographic numbers):
+/// the region whose metadata matches the number, else the main region of its
+/// country code (the crate finds no match for some valid numbers with a leading 0).
+fn region_code(number: &PhoneNumber) -> Option<String> {
+    let db = &*phonenumber::metadata::DATABASE;
+    if let Some(meta) = number.metadata(db) {
+        return Some(meta.id().to_string());
+    }
+    let regions = db.by_code(&number.code().value())?;
+    let main = regions.iter().find(|m| m.is_main_country_for_code()).or_else(|| regions.first())?;
+    Some(main.id().to_string())
 }
 
 /// A `tel:` URI value as a phone number (plain strings are not phone numbers).
 fn tel_uri(v: &Value) -> Option<PhoneNumber> {
     match v {
         Value::Uri(text) if text.len() <= 250 && text.get(..4)?.eq_ignore_ascii_case("tel:") => {
-            phonenumber::parse(None, text.as_ref()).ok()
+            guarded(|| phonenumber::parse(None, text.as_ref()).ok())
         }
         _ => None,
     }
@@ -204,6 +230,27 @@ mod tests {
         assert!(parse_number(None, &long).is_none());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn arbitrary_text_never_panics(
+            text in proptest::prop_oneof!["[+0-9 ()\\-.tel:;ext=x#*٣a-z]{0,40}", "\\+?[0-9]{5,15}"]
+        ) {
+            let all = [Format::E164, Format::Rfc3966, Format::National, Format::International,
+                Format::NationalE164, Format::IsoCode, Format::CountryCode];
+            for region in [None, Some(Id::NO), Some(Id::US), Some(Id::IT)] {
+                if let Some(n) = parse_number(region, &text) {
+                    for f in all {
+                        proptest::prop_assert!(format_number(&n, f).is_some());
+                    }
+                    let uri = Value::Uri(rfc3966(&n).into());
+                    proptest::prop_assert!(tel_uri(&uri).is_some());
+                }
+            }
+            let _ = tel_uri(&Value::Uri(format!("tel:{text}").into()));
+        }
+    }
+
     #[test]
     fn formats_other_regions() {
         let n = parse_number(None, "+14155552671").unwrap();
@@ -211,5 +258,11 @@ mod tests {
         assert_eq!(format_number(&n, Format::IsoCode).unwrap(), "US");
         assert_eq!(format_number(&n, Format::CountryCode).unwrap(), "1");
         assert_eq!(format_number(&n, Format::E164).unwrap(), "14155552671");
+        let n = parse_number(None, "+80012345678").unwrap();
+        assert_eq!(format_number(&n, Format::IsoCode).unwrap(), "001");
+        assert_eq!(format_number(&n, Format::International).unwrap(), "+800 1234 5678");
+        let n = parse_number(Some(Id::IT), "010000").unwrap();
+        assert_eq!(format_number(&n, Format::IsoCode).unwrap(), "IT");
+        assert_eq!(format_number(&n, Format::NationalE164).unwrap(), "010000");
     }
 }
