@@ -18,7 +18,8 @@ fn eval(expr: &str) -> Result<String, String> {
 fn run_with(rules: &str, config: ProgramConfig, options: &RunOptions, input: &str) -> Result<String, String> {
     let src = source("t", rules);
     let program = Program::compile(&parse_json(rules).unwrap(), config, &src).map_err(|d| d.to_string())?;
-    let out = program.transform_with(&Value::from_json(input).unwrap(), options, None, None).map_err(|d| d.to_string())?;
+    let out =
+        program.transform_with(&Value::from_json(input).unwrap(), options, None, None).map_err(|d| d.to_string())?;
     Ok(Value::list(out.entities).to_string())
 }
 
@@ -28,7 +29,10 @@ fn run(rules: &str, input: &str) -> Result<String, String> {
 
 #[test]
 fn dict_literals_are_data() {
-    assert_eq!(eval(r#"["list", {"a": "_S.x", "tags": ["a", "b"], "t": "~t2020-01-01T00:00:00Z"}]"#).unwrap(), r#"[{"a":"_S.x","tags":["a","b"],"t":"~t2020-01-01T00:00:00Z"}]"#);
+    assert_eq!(
+        eval(r#"["list", {"a": "_S.x", "tags": ["a", "b"], "t": "~t2020-01-01T00:00:00Z"}]"#).unwrap(),
+        r#"[{"a":"_S.x","tags":["a","b"],"t":"~t2020-01-01T00:00:00Z"}]"#
+    );
 }
 
 #[test]
@@ -93,7 +97,8 @@ fn rename_of_an_absent_property_does_nothing() {
 
 #[test]
 fn merge_union_splices_lists_without_repeats() {
-    let rules = r#"{"default": [["copy", "_id"], ["merge-union", ["list", {"a": [1, 2]}, {"a": [2, 3], "_x": 1}, 4]]]}"#;
+    let rules =
+        r#"{"default": [["copy", "_id"], ["merge-union", ["list", {"a": [1, 2]}, {"a": [2, 3], "_x": 1}, 4]]]}"#;
     assert_eq!(run(rules, r#"{"_id": "1"}"#).unwrap(), r#"[{"_id":"1","a":[1,2,3]}]"#);
 }
 
@@ -136,5 +141,8 @@ fn repeated_keys_keep_the_last_value_at_the_first_position() {
 
 #[test]
 fn dates_order_with_datetimes_as_midnight() {
-    assert_eq!(eval(r#"["sorted", ["list", "~t2020-01-02T00:00:00Z", "~t2020-01-01", "~t2020-01-01T12:00:00Z"]]"#).unwrap(), r#"["~t2020-01-01","~t2020-01-01T12:00:00Z","~t2020-01-02T00:00:00Z"]"#);
+    assert_eq!(
+        eval(r#"["sorted", ["list", "~t2020-01-02T00:00:00Z", "~t2020-01-01", "~t2020-01-01T12:00:00Z"]]"#).unwrap(),
+        r#"["~t2020-01-01","~t2020-01-01T12:00:00Z","~t2020-01-02T00:00:00Z"]"#
+    );
 }

@@ -14,6 +14,8 @@ mod booleans;
 mod bytes;
 mod compare;
 mod conditionals;
+mod crypto;
+mod crypto_pgp;
 mod datetime;
 mod datetime_civil;
 mod datetime_format;
@@ -28,6 +30,7 @@ mod misc;
 mod ni;
 mod nulls;
 mod numbers;
+mod phone;
 mod sets;
 mod strings;
 mod support;
@@ -202,6 +205,9 @@ const FAMILIES: &[&[Builtin]] = &[
     math::BUILTINS,
     datetime::BUILTINS,
     hops::BUILTINS,
+    phone::BUILTINS,
+    crypto::BUILTINS,
+    crypto_pgp::BUILTINS,
 ];
 
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
