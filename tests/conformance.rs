@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use dtl::compile::{Program, ProgramConfig, Trigger};
+use dtl::compile::{Namespaces, Program, ProgramConfig, Trigger};
 use dtl::dataset::MemoryDatasets;
 use dtl::diagnostic::source;
 use dtl::eval::RunOptions;
@@ -50,6 +50,16 @@ fn config_of(case: &Json) -> Result<ProgramConfig, String> {
     let Some(c) = case.get("config").and_then(Json::as_object) else { return Ok(config) };
     for (key, value) in c {
         match key.as_str() {
+            "namespaced_identifiers" => {
+                config.namespaces = value.as_bool().unwrap_or(false).then(|| {
+                    // Both namespaces default to the pipe id; cases have no pipe, so use "pipe".
+                    let of = |name: &str| {
+                        c.get("namespaces").and_then(|n| n.get(name)).and_then(Json::as_str).unwrap_or("pipe").into()
+                    };
+                    Namespaces { identity: of("identity"), property: of("property") }
+                });
+            }
+            "namespaces" => {}
             "id_required" => config.id_required = value.as_bool().unwrap_or(true),
             "trigger_on" => {
                 let key = value.get("key").and_then(Json::as_str).unwrap_or("_trigger");
@@ -74,8 +84,12 @@ fn datasets_of(case: &Json) -> Result<MemoryDatasets, String> {
 }
 
 fn run_expr(case: &Json) -> Outcome {
+    let config = match config_of(case) {
+        Ok(c) => c,
+        Err(e) => return Outcome::Skip(e),
+    };
     let src = source("case", case["expr"].to_string());
-    let compiled = Program::compile_expression(&node(&case["expr"]), &src);
+    let compiled = Program::compile_expression_with(&node(&case["expr"]), config, &src);
     let expect_error = case.get("expect_error").and_then(Json::as_bool).unwrap_or(false);
     let source_entity = case.get("source").map(wire_value).unwrap_or_else(|| Value::dict(Default::default()));
     let target = case.get("target").map(wire_value).unwrap_or_else(|| Value::dict(Default::default()));

@@ -35,7 +35,7 @@ fn path(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
             _ => None,
         })
         .collect();
-    Ok(crate::eval::walk_path(args.eval(1, env)?, &steps))
+    Ok(crate::eval::walk_path(args.eval(1, env)?, &steps, env.program().config().namespaces.as_ref()))
 }
 
 fn apply(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {

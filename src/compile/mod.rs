@@ -116,12 +116,21 @@ impl Program {
 
     /// Compiles a single expression (for `dtl eval`), with no rules to apply.
     pub fn compile_expression(expr: &Node, source: &Source) -> Result<Expression, Diagnostics> {
+        Program::compile_expression_with(expr, ProgramConfig::default(), source)
+    }
+
+    /// Compiles a single expression that runs under `config` (e.g. with namespaced identifiers).
+    pub fn compile_expression_with(
+        expr: &Node,
+        config: ProgramConfig,
+        source: &Source,
+    ) -> Result<Expression, Diagnostics> {
         let mut compiler = expr::Compiler::new(HashMap::default());
         let compiled = compiler.expr(expr);
         compiler.finish().map_err(|d| d.in_source(source))?;
         let program = Program {
             rules: vec![ir::Rule { name: "default".into(), body: Vec::new() }],
-            config: ProgramConfig::default(),
+            config,
             source: source.clone(),
         };
         Ok(Expression { expr: compiled, program })

@@ -6,6 +6,7 @@
 //! the current element (`_`) and any hops aliases.
 
 pub mod hops;
+pub mod ni;
 mod path;
 pub mod pattern;
 pub mod run;

@@ -82,7 +82,7 @@ impl Program {
     /// `trigger_on`: entities whose key is absent or does not match pass through untouched.
     fn triggers_on(&self, source: &Value) -> bool {
         let Some(trigger) = &self.config.trigger_on else { return true };
-        let value = super::path::walk_ref(source, &trigger.key);
+        let value = super::path::walk_ref(source, &trigger.key, None);
         match value.first() {
             Some(Value::Str(s)) => super::pattern::matches(&trigger.pattern, s),
             Some(Value::Null) | None => false,

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use crate::compile::ir::{AddMode, Branch, Expr, Rule, Transform};
+use crate::compile::Namespaces;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::value::{equal, Map, Str, Value};
 
+use super::ni::{self, Pattern, Selector};
 use super::pattern::matches;
 use super::{EntityState, Env, EvalResult, Frame};
 
@@ -70,13 +72,24 @@ impl Invocation<'_> {
             Transform::Copy { include, exclude } => self.copy(target, include, exclude.as_ref())?,
             Transform::Remove { pattern } => {
                 let patterns = names(&self.eval(target, pattern)?);
-                map_mut(target).retain(|k, _| !patterns.iter().any(|p| matches(p, k)));
+                match self.namespaces() {
+                    None => map_mut(target).retain(|k, _| !patterns.iter().any(|p| matches(p, k))),
+                    Some(ns) => {
+                        let patterns: Vec<Pattern> = patterns.iter().map(|p| Pattern::new(p, ns)).collect();
+                        map_mut(target).retain(|k, _| !patterns.iter().any(|p| p.matches(k)));
+                    }
+                }
             }
             Transform::Rename { from, to } => {
                 let (from, to) = (names(&self.eval(target, from)?), names(&self.eval(target, to)?));
                 for (f, t) in from.iter().zip(to.iter()) {
-                    if let Some(v) = self.source.get(f) {
-                        map_mut(target).insert(t.clone(), v.clone());
+                    match self.namespaces() {
+                        None => {
+                            if let Some(v) = self.source.get(f) {
+                                map_mut(target).insert(t.clone(), v.clone());
+                            }
+                        }
+                        Some(ns) => self.rename_ni(target, f, t, ns),
                     }
                 }
             }
@@ -160,7 +173,13 @@ impl Invocation<'_> {
         mode: AddMode,
         condition: Option<&Expr>,
     ) -> EvalResult<()> {
-        let properties = names(&self.eval(target, property)?);
+        let mut properties = names(&self.eval(target, property)?);
+        let ns = self.namespaces();
+        if let Some(ns) = ns {
+            for p in properties.iter_mut() {
+                *p = ni::write_name(p, ns);
+            }
+        }
         if mode == AddMode::IfMissing && properties.iter().all(|p| target.get(p).is_some()) {
             return Ok(());
         }
@@ -177,7 +196,11 @@ impl Invocation<'_> {
             let map = map_mut(target);
             for p in properties {
                 if mode != AddMode::IfMissing || !map.contains_key(&p) {
-                    map.insert(p, value.clone());
+                    let value = match ns {
+                        Some(ns) if &*p == "_id" => ni::identity_value(&value, ns),
+                        _ => value.clone(),
+                    };
+                    map.insert(p, value);
                 }
             }
         }
@@ -197,9 +220,22 @@ impl Invocation<'_> {
             return Ok(());
         }
         let map = map_mut(target);
-        for (k, v) in source.iter() {
-            if include.iter().any(|p| matches(p, k)) && !exclude.iter().any(|p| matches(p, k)) {
-                map.insert(k.clone(), v.clone());
+        match self.namespaces() {
+            None => {
+                for (k, v) in source.iter() {
+                    if include.iter().any(|p| matches(p, k)) && !exclude.iter().any(|p| matches(p, k)) {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            Some(ns) => {
+                let include: Vec<Pattern> = include.iter().map(|p| Pattern::new(p, ns)).collect();
+                let exclude: Vec<Pattern> = exclude.iter().map(|p| Pattern::new(p, ns)).collect();
+                for (k, v) in source.iter() {
+                    if include.iter().any(|p| p.matches(k)) && !exclude.iter().any(|p| p.matches(k)) {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
             }
         }
         Ok(())
@@ -227,6 +263,9 @@ impl Invocation<'_> {
         let namespace = self.eval(target, namespace)?;
         let from = self.eval(target, from)?;
         let (Some(ns), Some(from)) = (namespace.as_str(), from.as_str()) else { return Ok(()) };
+        if let Some(names) = self.namespaces() {
+            return self.make_ni_ni(target, ns, from, to, names);
+        }
         let to = match to {
             Some(t) => match self.eval(target, t)? {
                 Value::Str(s) => s,
@@ -234,24 +273,102 @@ impl Invocation<'_> {
             },
             None => Str::from(format!("{from}-ni")),
         };
-        let ni = |v: &Value| v.as_str().map(|s| Value::Ni(Str::from(format!("{ns}:{s}"))));
-        let result = match self.source.get(from) {
-            Some(Value::List(items)) => {
-                let mut nis: Vec<Value> = items.iter().filter_map(ni).collect();
-                if nis.is_empty() {
-                    return Ok(());
-                }
-                nis.sort_by(crate::value::compare);
-                Value::list(nis)
-            }
-            Some(single) => match ni(single) {
-                Some(v) => v,
-                None => return Ok(()),
-            },
-            None => return Ok(()),
-        };
-        map_mut(target).insert(to, result);
+        if let Some(result) = self.source.get(from).and_then(|v| make_nis(ns, v)) {
+            map_mut(target).insert(to, result);
+        }
         Ok(())
+    }
+
+    /// `make-ni` with namespaced identifiers: FROM matches in every namespace when
+    /// unqualified; each match keeps its namespace unless TO is qualified.
+    fn make_ni_ni(
+        &self,
+        target: &mut Value,
+        ns: &str,
+        from: &str,
+        to: Option<&Expr>,
+        names: &Namespaces,
+    ) -> EvalResult<()> {
+        let to = match to {
+            Some(t) => match self.eval(target, t)? {
+                Value::Str(s) => Some(s),
+                _ => return Ok(()),
+            },
+            None => None,
+        };
+        let Some(source) = self.source.as_dict() else { return Ok(()) };
+        let selector = Selector::new(from, names);
+        let matched = source.iter().filter(|(k, _)| selector.selects(k));
+        match to.as_deref().filter(|t| !ni::is_unqualified(t)) {
+            // Each match goes to its own key, in the key's namespace.
+            None => {
+                let mut out = Vec::new();
+                for (k, v) in matched {
+                    let key = match to.as_deref() {
+                        None => Str::from(format!("{k}-ni")),
+                        Some(t) => ni::renamed(k, t),
+                    };
+                    if let Some(result) = make_nis(ns, v) {
+                        out.push((key, result));
+                    }
+                }
+                map_mut(target).extend(out);
+            }
+            // A qualified (or escaped) TO collects every match.
+            Some(to) => {
+                let mut results: Vec<Value> = matched.filter_map(|(_, v)| make_nis(ns, v)).collect();
+                let result = match results.len() {
+                    0 => return Ok(()),
+                    1 => results.pop().expect("one result"),
+                    _ => {
+                        let mut nis: Vec<Value> = results.iter().flat_map(Value::to_list).collect();
+                        nis.sort_by(crate::value::compare);
+                        Value::list(nis)
+                    }
+                };
+                map_mut(target).insert(ni::write_name(to, names), result);
+            }
+        }
+        Ok(())
+    }
+
+    /// `rename` with namespaced identifiers: an unqualified FROM matches in every
+    /// namespace; an unqualified TO keeps each match's namespace, a qualified one
+    /// collects the matched values (one level of lists spliced) into one property.
+    fn rename_ni(&self, target: &mut Value, from: &str, to: &str, ns: &Namespaces) {
+        let Some(source) = self.source.as_dict() else { return };
+        let selector = Selector::new(from, ns);
+        let matched: Vec<(&Str, &Value)> = source.iter().filter(|(k, _)| selector.selects(k)).collect();
+        if matched.is_empty() {
+            return;
+        }
+        let map = map_mut(target);
+        if ni::is_unqualified(to) {
+            for (k, v) in matched {
+                map.insert(ni::renamed(k, to), v.clone());
+            }
+            return;
+        }
+        let key = ni::write_name(to, ns);
+        let value = match matched.as_slice() {
+            [(_, v)] => (*v).clone(),
+            many => {
+                let mut out = Vec::new();
+                for (_, v) in many {
+                    match v {
+                        Value::List(items) => out.extend(items.iter().cloned()),
+                        other => out.push((*other).clone()),
+                    }
+                }
+                Value::list(out)
+            }
+        };
+        map.insert(key, value);
+    }
+
+    /// The namespaces, when namespaced identifiers are on.
+    fn namespaces(&self) -> Option<&Namespaces> {
+        self.state.program.config.namespaces.as_ref()
     }
 }
 
@@ -275,6 +392,23 @@ fn names(value: &Value) -> Vec<Str> {
             _ => None,
         })
         .collect()
+}
+
+/// `make-ni`'s value: each string of `value` as an NI in namespace `ns` (a list gives
+/// the sorted list); `None` when nothing converts.
+fn make_nis(ns: &str, value: &Value) -> Option<Value> {
+    let ni = |v: &Value| v.as_str().map(|s| Value::Ni(Str::from(format!("{ns}:{s}"))));
+    match value {
+        Value::List(items) => {
+            let mut nis: Vec<Value> = items.iter().filter_map(ni).collect();
+            if nis.is_empty() {
+                return None;
+            }
+            nis.sort_by(crate::value::compare);
+            Some(Value::list(nis))
+        }
+        single => ni(single),
+    }
 }
 
 /// `merge-union` of an existing value with a new one: both as lists, without repeats.
