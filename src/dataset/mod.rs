@@ -6,6 +6,7 @@
 
 pub mod index;
 pub mod memory;
+pub mod store;
 
 pub use index::{IndexCache, JoinIndex, JoinKey};
 pub use memory::MemoryDatasets;
