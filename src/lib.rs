@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
 pub mod load;
+pub mod pipe;
 pub mod pipeline;
 pub mod stream;
 pub mod syntax;
