@@ -279,3 +279,25 @@ fn hops_wait_for_populated_datasets_and_see_the_store() {
     assert!(report.waiting.is_empty());
     assert_eq!(store.latest("a-lookup", "x").unwrap().get("name"), Some(&Value::str("Ada")));
 }
+
+#[test]
+fn emit_children_in_its_own_pipe() {
+    let mut store = MemoryStore::new();
+    let config = load(&[
+        ("pipes/orders.conf.json", &embedded("orders", r#"[{"_id": "o1", "lines": [{"n": 1}, {"n": 2}]}]"#)),
+        (
+            "pipes/parents.conf.json",
+            r#"{"_id": "parents", "type": "pipe", "source": {"type": "dataset", "dataset": "orders"},
+              "transform": {"type": "dtl", "rules": {"default": [["copy", "_id"],
+                ["create-child", ["apply", "line", "_S.lines"]]],
+                "line": [["add", "_id", ["string", "_S.n"]], ["add", "n", "_S.n"]]}}}"#,
+        ),
+        (
+            "pipes/lines.conf.json",
+            r#"{"_id": "lines", "type": "pipe", "source": {"type": "dataset", "dataset": "parents"},
+              "transform": {"type": "emit_children"}}"#,
+        ),
+    ]);
+    run(&config, &mut store).unwrap();
+    assert_eq!(live(&store, "lines").len(), 2, "{:?}", store.latest_all("parents"));
+}

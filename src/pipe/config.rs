@@ -732,11 +732,8 @@ impl Ctx<'_> {
                 return None;
             }
         };
-        let saved = self.src;
         let mut inner = Ctx { src: &data_src, errors: self.errors, dir: self.dir };
-        let entities = inner.entities(&tree);
-        let _ = saved;
-        entities.map(SourceConfig::Entities)
+        inner.entities(&tree).map(SourceConfig::Entities)
     }
 
     fn transform(&mut self, node: &Node, namespaces: &Option<Namespaces>) -> Option<Stage> {
