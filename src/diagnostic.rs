@@ -57,6 +57,30 @@ pub mod codes {
     pub const IO: &str = "dtl::E050";
     /// A bad command-line value (a file the CLI was asked to read, an expression to eval).
     pub const USAGE: &str = "dtl::E051";
+    /// A bad value or shape in a node configuration (a pipe, system, metadata or test file).
+    pub const CONFIG: &str = "dtl::E060";
+    /// An unknown key in a pipe configuration.
+    pub const UNKNOWN_CONFIG_KEY: &str = "dtl::E061";
+    /// `$ENV(name)` with no value for `name`.
+    pub const ENV_MISSING: &str = "dtl::E062";
+    /// A pipe reads (or hops into) a dataset that no pipe produces.
+    pub const UNKNOWN_INPUT_DATASET: &str = "dtl::E063";
+    /// A source, transform or sink type that needs an outside system.
+    pub const NEEDS_SYSTEM: &str = "dtl::E064";
+    /// An unknown source, transform or sink type.
+    pub const UNKNOWN_COMPONENT_TYPE: &str = "dtl::E065";
+    /// A feedback cycle of pipes did not settle within the round limit.
+    pub const NOT_SETTLED: &str = "dtl::E066";
+    /// A dataset sink's circuit breaker tripped.
+    pub const CIRCUIT_BREAKER: &str = "dtl::E067";
+    /// A pipe run failed (`if_source_empty: fail`, a failing transform, ...).
+    pub const PIPE_FAILED: &str = "dtl::E068";
+    /// `dtl node test`: a pipe's output differs from its expected output.
+    pub const TEST_FAILED: &str = "dtl::E069";
+    /// Two pipes with the same id, or two pipes writing the same dataset.
+    pub const DUPLICATE_PIPE: &str = "dtl::E070";
+    /// `dtl dataset show` of a dataset the node does not have.
+    pub const NO_SUCH_DATASET: &str = "dtl::E071";
 }
 
 /// A source text that diagnostics point into.

@@ -29,6 +29,7 @@ pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
 pub mod load;
+pub mod pipe;
 pub mod pipeline;
 pub mod stream;
 pub mod syntax;

@@ -231,3 +231,95 @@ pub fn help(name: &str) -> Result<(), Diagnostic> {
         None => d.help("`dtl functions` lists every function"),
     })
 }
+
+/// Loads a node and runs it to a settled state.
+fn run_loaded_node(
+    dir: &Path,
+    data_dir: Option<&Path>,
+    env: Option<&Path>,
+) -> Result<
+    (dtl::pipe::NodeConfig, Box<dyn dtl::pipe::PipeStore>, dtl::pipe::Outputs, dtl::pipe::NodeReport),
+    Diagnostics,
+> {
+    if !dir.is_dir() {
+        return Err(usage(format!("{} is not a folder", dir.display()))
+            .help("give the node folder (the one holding pipes/)")
+            .into());
+    }
+    let node = dtl::pipe::load_node(dir, env)?;
+    let mut store = dtl::pipe::open_store(data_dir).map_err(|d| Diagnostics::from(*d))?;
+    let mut outputs = dtl::pipe::Outputs::default();
+    let report = dtl::pipe::run_node(&node, store.as_mut(), &mut outputs, &mut std::io::stderr())?;
+    for (pipe, why) in &report.waiting {
+        eprintln!("note: pipe `{pipe}` did not run: {why}");
+    }
+    Ok((node, store, outputs, report))
+}
+
+pub fn node_run(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Result<(), Diagnostics> {
+    let (_, _, _, report) = run_loaded_node(dir, data_dir, env)?;
+    let width = report.pipes.iter().map(|(p, _)| p.len()).max().unwrap_or(4).max(4);
+    println!("{:<width$}  {:>8}  {:>8}  {:>8}", "pipe", "read", "written", "deleted");
+    for (pipe, r) in &report.pipes {
+        println!("{pipe:<width$}  {:>8}  {:>8}  {:>8}", r.read, r.written, r.deletion_tracked);
+    }
+    println!("settled after {} round{}", report.rounds, if report.rounds == 1 { "" } else { "s" });
+    Ok(())
+}
+
+pub fn node_test(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Result<(), Diagnostics> {
+    // Tests always start from empty datasets.
+    let _ = data_dir;
+    let specs = dtl::pipe::tester::load_specs(dir)?;
+    let (node, store, outputs, _) = run_loaded_node(dir, None, env)?;
+    let outcome = dtl::pipe::tester::run_tests(&node, &specs, store.as_ref(), &outputs)?;
+    for pipe in &outcome.passed {
+        println!("PASS {pipe}");
+    }
+    for pipe in &outcome.ignored {
+        println!("SKIP {pipe} (ignore: true)");
+    }
+    for (pipe, diff) in &outcome.failed {
+        println!("FAIL {pipe}\n{diff}");
+    }
+    println!("{} passed, {} failed", outcome.passed.len(), outcome.failed.len());
+    if outcome.failed.is_empty() {
+        Ok(())
+    } else {
+        let n = outcome.failed.len();
+        Err(Diagnostic::new(
+            codes::TEST_FAILED,
+            format!("{n} pipe{} did not produce the expected output", if n == 1 { "" } else { "s" }),
+        )
+        .into())
+    }
+}
+
+pub fn dataset_show(dir: &Path, name: &str, data_dir: Option<&Path>, history: bool) -> Result<(), Diagnostics> {
+    let (_, store, _, _) = run_loaded_node(dir, data_dir, None)?;
+    let names = store.dataset_names();
+    if !names.iter().any(|n| n == name) {
+        let d = Diagnostic::new(codes::NO_SUCH_DATASET, format!("the node has no dataset `{name}`"));
+        let d = match dtl::compile::suggest(name, names.iter().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("`dtl dataset list DIR` lists the datasets"),
+        };
+        return Err(d.into());
+    }
+    let entities = if history { store.read_since(name, None, usize::MAX) } else { store.latest_all(name) };
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let _ = writeln!(out, "{}", dtl::pipe::tester::pretty(&Value::list(entities)));
+    Ok(())
+}
+
+pub fn dataset_list(dir: &Path, data_dir: Option<&Path>) -> Result<(), Diagnostics> {
+    let (_, store, _, _) = run_loaded_node(dir, data_dir, None)?;
+    for name in store.dataset_names() {
+        let latest = store.latest_all(&name);
+        let live = latest.iter().filter(|e| !dtl::dataset::is_deleted(e)).count();
+        let versions = store.read_since(&name, None, usize::MAX).len();
+        let populated = if store.is_populated(&name) { "" } else { " (not populated)" };
+        println!("{name}: {live} entities, {} deleted, {versions} versions{populated}", latest.len() - live);
+    }
+    Ok(())
+}

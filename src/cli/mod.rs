@@ -64,12 +64,73 @@ enum Command {
         /// The program file.
         file: PathBuf,
     },
+    /// Run or test a Sesam node configuration (pipes/, systems/, expected/) offline.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// Look at the datasets of a node.
+    Dataset {
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
     /// List every function by family.
     Functions,
     /// Describe one function.
     Help {
         /// The function name.
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// Run every pipe in dependency order until nothing changes.
+    Run {
+        /// The node folder.
+        dir: PathBuf,
+        /// Where datasets are kept (in-memory for now: accepted, not yet used).
+        #[arg(long, value_name = "PATH")]
+        data_dir: Option<PathBuf>,
+        /// Environment variables for `$ENV(...)` (default: DIR/test-env.json).
+        #[arg(long, value_name = "FILE")]
+        env: Option<PathBuf>,
+    },
+    /// Run the node from empty and compare pipe output with expected/ (sesam-py rules).
+    Test {
+        /// The node folder.
+        dir: PathBuf,
+        /// Where datasets are kept (in-memory for now: accepted, not yet used).
+        #[arg(long, value_name = "PATH")]
+        data_dir: Option<PathBuf>,
+        /// Environment variables for `$ENV(...)` (default: DIR/test-env.json).
+        #[arg(long, value_name = "FILE")]
+        env: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DatasetCommand {
+    /// Print a dataset as a JSON array: the latest version of each entity (all versions with --history).
+    Show {
+        /// The node folder.
+        dir: PathBuf,
+        /// The dataset.
+        name: String,
+        /// Where datasets are kept (in-memory for now: the node is run first).
+        #[arg(long, value_name = "PATH")]
+        data_dir: Option<PathBuf>,
+        /// Every version, in offset order.
+        #[arg(long)]
+        history: bool,
+    },
+    /// List the datasets with their entity and version counts.
+    List {
+        /// The node folder.
+        dir: PathBuf,
+        /// Where datasets are kept (in-memory for now: the node is run first).
+        #[arg(long, value_name = "PATH")]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -105,6 +166,18 @@ pub fn main() -> ExitCode {
         Command::Eval { source, target, expr } => commands::eval(source.as_deref(), target.as_deref(), &expr),
         Command::Check { files } => commands::check(&files),
         Command::Fmt { to, file } => commands::fmt(&file, to.map(|t| matches!(t, To::Dtl))),
+        Command::Node { command: NodeCommand::Run { dir, data_dir, env } } => {
+            commands::node_run(&dir, data_dir.as_deref(), env.as_deref())
+        }
+        Command::Node { command: NodeCommand::Test { dir, data_dir, env } } => {
+            commands::node_test(&dir, data_dir.as_deref(), env.as_deref())
+        }
+        Command::Dataset { command: DatasetCommand::Show { dir, name, data_dir, history } } => {
+            commands::dataset_show(&dir, &name, data_dir.as_deref(), history)
+        }
+        Command::Dataset { command: DatasetCommand::List { dir, data_dir } } => {
+            commands::dataset_list(&dir, data_dir.as_deref())
+        }
         Command::Functions => {
             commands::functions();
             Ok(())

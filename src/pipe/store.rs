@@ -1,0 +1,355 @@
+//! What the pump needs from dataset storage: the [`PipeStore`] trait, and
+//! [`MemoryStore`], an in-memory implementation.
+//!
+//! A dataset is an append-only log of entity versions. Every appended version gets
+//! the next offset as `_updated`, `_previous` (the offset of the version it
+//! replaces), `_ts` (microseconds) and `_hash` (a content hash). Writing is
+//! change-tracked: a version is appended only when its content differs from the
+//! latest stored version of its `_id` (see [`prepare`] and [`content_hash`]).
+//!
+//! The store is also the [`DatasetAccess`] that `hops` and `lookup-entity` read: the
+//! latest non-deleted version of each entity.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::dataset::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
+use crate::diagnostic::Diagnostic;
+use crate::value::{map_with_capacity, wire, Map, Str, Value};
+
+/// What a pipe remembers between runs. Saved together with a batch, so the marker
+/// never runs ahead of (or behind) what was written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipeState {
+    /// The continuation marker (`last_seen`): `None` means the next run is a full run.
+    /// A dataset source keeps its offset; multi-dataset sources keep a dict.
+    pub since: Option<Value>,
+    /// How many runs completed (drives `pump.rescan_run_count`).
+    pub runs: u64,
+}
+
+/// What an append did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Appended {
+    /// New versions written (changed, new or deleted entities).
+    pub written: usize,
+    /// Entities whose content equalled the latest version (nothing written).
+    pub unchanged: usize,
+}
+
+/// Dataset storage as the pump uses it. Datasets are created by the first append.
+///
+/// Offsets start at 0 and grow by one per appended version; they are never
+/// reused. Reads see committed data only: an append is atomic.
+pub trait PipeStore: DatasetAccess + Send {
+    /// Every dataset name, sorted.
+    fn dataset_names(&self) -> Vec<String>;
+
+    /// Appends `entities` to `dataset` (creating it), with change tracking: each
+    /// entity is reduced by [`prepare`] and written only when its [`content_hash`]
+    /// differs from the latest version of its `_id`. When `state` is given, the
+    /// pipe's state is saved in the same atomic step. Entities must carry a string `_id`.
+    fn append(
+        &mut self,
+        dataset: &str,
+        entities: Vec<Value>,
+        state: Option<(&str, PipeState)>,
+    ) -> Result<Appended, Box<Diagnostic>>;
+
+    /// Up to `limit` versions of `dataset` with an offset greater than `since` (all
+    /// when `since` is `None`), in offset order, deleted ones included. Unknown
+    /// datasets read as empty.
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value>;
+
+    /// The latest version of `id` in `dataset`, deleted or not.
+    fn latest(&self, dataset: &str, id: &str) -> Option<Value>;
+
+    /// The latest version of every `_id` of `dataset`, deleted ones included, in `_id` order.
+    fn latest_all(&self, dataset: &str) -> Vec<Value>;
+
+    /// The saved state of `pipe` (`None` before its first committed run).
+    fn pipe_state(&self, pipe: &str) -> Option<PipeState>;
+
+    /// Saves the state of `pipe` on its own (a run that wrote nothing).
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState);
+
+    /// Whether `dataset` is populated (its producer has set the initial offset).
+    fn is_populated(&self, dataset: &str) -> bool;
+
+    /// Marks `dataset` populated (creating it, empty, when needed).
+    fn set_populated(&mut self, dataset: &str);
+}
+
+/// The stored form of an incoming entity, before bookkeeping: root keys that start
+/// with `_` are dropped except `_id` and `_deleted`, and `_deleted` becomes a
+/// boolean (only the literal `true` means deleted).
+pub fn prepare(entity: &Value) -> Value {
+    let mut out = map_with_capacity(entity.as_dict().map_or(1, |m| m.len() + 1));
+    if let Some(id) = entity.get("_id") {
+        out.insert(Str::from("_id"), id.clone());
+    }
+    if let Some(map) = entity.as_dict() {
+        for (k, v) in map.iter() {
+            if !k.starts_with('_') {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out.insert(Str::from("_deleted"), Value::Bool(is_deleted(entity)));
+    Value::dict(out)
+}
+
+/// The content hash of an entity: MurmurHash3 x64-128 of a canonical serialization
+/// (dict keys sorted, values typed as on the wire) of every root key not starting
+/// with `_`, plus `_id` and `_deleted` (as a boolean). 32 hex digits.
+pub fn content_hash(entity: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    let mut keys: Vec<(&Str, &Value)> = entity
+        .as_dict()
+        .map(|m| m.iter().filter(|(k, _)| !k.starts_with('_') || k.as_ref() == "_id").collect())
+        .unwrap_or_default();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    out.push(b'{');
+    for (k, v) in keys {
+        wire::write_str(k, &mut out);
+        out.push(b':');
+        canonical(v, &mut out);
+        out.push(b',');
+    }
+    out.extend_from_slice(if is_deleted(entity) { b"\"_deleted\":true}" } else { b"\"_deleted\":false}" });
+    let hash = murmur3::murmur3_x64_128(&mut std::io::Cursor::new(&out), 0).unwrap_or(0);
+    format!("{hash:032x}")
+}
+
+/// Wire JSON with dict keys sorted at every level.
+pub fn canonical(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Dict(map) => {
+            let mut keys: Vec<(&Str, &Value)> = map.iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, item)) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                wire::write_str(k, out);
+                out.push(b':');
+                canonical(item, out);
+            }
+            out.push(b'}');
+        }
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical(item, out);
+            }
+            out.push(b']');
+        }
+        other => wire::write(other, out),
+    }
+}
+
+#[derive(Debug, Default)]
+struct Dataset {
+    /// Every version, by offset.
+    log: Vec<Value>,
+    /// `_id` → offset of its latest version.
+    latest: BTreeMap<String, usize>,
+    populated: bool,
+}
+
+/// Datasets and pipe states held in memory.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    datasets: BTreeMap<String, Dataset>,
+    states: HashMap<String, PipeState>,
+    indexes: IndexCache,
+    last_ts: i64,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// A strictly increasing wall-clock time in microseconds.
+    fn now(&mut self) -> i64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0);
+        self.last_ts = now.max(self.last_ts + 1);
+        self.last_ts
+    }
+}
+
+impl DatasetAccess for MemoryStore {
+    fn has_dataset(&self, dataset: &str) -> bool {
+        self.datasets.contains_key(dataset)
+    }
+
+    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
+        let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+        Ok(d.latest.get(id).map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).cloned())
+    }
+
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
+        let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+        d.latest.values().map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).for_each(visit);
+        Ok(())
+    }
+
+    fn indexes(&self) -> &IndexCache {
+        &self.indexes
+    }
+}
+
+impl PipeStore for MemoryStore {
+    fn dataset_names(&self) -> Vec<String> {
+        self.datasets.keys().cloned().collect()
+    }
+
+    fn append(
+        &mut self,
+        dataset: &str,
+        entities: Vec<Value>,
+        state: Option<(&str, PipeState)>,
+    ) -> Result<Appended, Box<Diagnostic>> {
+        if let Some(bad) = entities.iter().find(|e| e.entity_id().is_none()) {
+            return Err(Box::new(Diagnostic::new(
+                crate::diagnostic::codes::INPUT_NOT_ENTITY,
+                format!("cannot write a value without a string `_id` to dataset `{dataset}`: {bad}"),
+            )));
+        }
+        let mut result = Appended::default();
+        let mut versions = Vec::with_capacity(entities.len());
+        for entity in &entities {
+            let prepared = prepare(entity);
+            let hash = content_hash(&prepared);
+            versions.push((prepared, hash));
+        }
+        let ts_needed = !versions.is_empty();
+        let ts = if ts_needed { self.now() } else { 0 };
+        let d = self.datasets.entry(dataset.to_string()).or_default();
+        for (prepared, hash) in versions {
+            let id = prepared.entity_id().unwrap_or_default().to_string();
+            let previous = d.latest.get(&id).copied();
+            if let Some(p) = previous {
+                if d.log[p].get("_hash").and_then(Value::as_str) == Some(hash.as_str()) {
+                    result.unchanged += 1;
+                    continue;
+                }
+            }
+            let offset = d.log.len();
+            let Value::Dict(map) = prepared else { unreachable!("prepare gives a dict") };
+            let mut map: Map = Arc::unwrap_or_clone(map);
+            map.insert(Str::from("_hash"), Value::str(&hash));
+            map.insert(Str::from("_previous"), previous.map_or(Value::Null, |p| Value::Int(p as i64)));
+            map.insert(Str::from("_ts"), Value::Int(ts));
+            map.insert(Str::from("_updated"), Value::Int(offset as i64));
+            d.log.push(Value::dict(map));
+            d.latest.insert(id, offset);
+            result.written += 1;
+        }
+        if result.written > 0 {
+            self.indexes.invalidate(dataset);
+        }
+        if let Some((pipe, state)) = state {
+            self.states.insert(pipe.to_string(), state);
+        }
+        Ok(result)
+    }
+
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
+        let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
+        let start = since.map_or(0, |s| (s as usize).saturating_add(1)).min(d.log.len());
+        d.log[start..].iter().take(limit).cloned().collect()
+    }
+
+    fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
+        let d = self.datasets.get(dataset)?;
+        d.latest.get(id).map(|&o| d.log[o].clone())
+    }
+
+    fn latest_all(&self, dataset: &str) -> Vec<Value> {
+        let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
+        d.latest.values().map(|&o| d.log[o].clone()).collect()
+    }
+
+    fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
+        self.states.get(pipe).cloned()
+    }
+
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) {
+        self.states.insert(pipe.to_string(), state);
+    }
+
+    fn is_populated(&self, dataset: &str) -> bool {
+        self.datasets.get(dataset).is_some_and(|d| d.populated)
+    }
+
+    fn set_populated(&mut self, dataset: &str) {
+        self.datasets.entry(dataset.to_string()).or_default().populated = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(json: &str) -> Value {
+        wire::parse(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn change_tracking_appends_only_changes() {
+        let mut s = MemoryStore::new();
+        let r = s.append("d", vec![v(r#"{"_id":"a","x":1}"#), v(r#"{"_id":"b","x":1,"_tmp":2}"#)], None).unwrap();
+        assert_eq!(r, Appended { written: 2, unchanged: 0 });
+        let r = s.append("d", vec![v(r#"{"_id":"a","x":1,"_ts":5}"#), v(r#"{"_id":"a","x":2}"#)], None).unwrap();
+        assert_eq!(r, Appended { written: 1, unchanged: 1 });
+        let a = s.latest("d", "a").unwrap();
+        assert_eq!(a.get("_updated"), Some(&Value::Int(2)));
+        assert_eq!(a.get("_previous"), Some(&Value::Int(0)));
+        assert!(s.latest("d", "b").unwrap().get("_tmp").is_none());
+        // Back to the first content: a new version with the first version's hash.
+        s.append("d", vec![v(r#"{"_id":"a","x":1}"#)], None).unwrap();
+        let first = s.read_since("d", None, 1).remove(0);
+        assert_eq!(s.latest("d", "a").unwrap().get("_hash"), first.get("_hash"));
+        assert_eq!(s.read_since("d", Some(1), usize::MAX).len(), 2);
+    }
+
+    #[test]
+    fn deletes_are_versions_and_hide_entities_from_hops() {
+        let mut s = MemoryStore::new();
+        s.append("d", vec![v(r#"{"_id":"a","x":1}"#)], None).unwrap();
+        let r = s.append("d", vec![v(r#"{"_id":"a","x":1,"_deleted":true}"#)], None).unwrap();
+        assert_eq!(r.written, 1);
+        assert_eq!(s.lookup("d", "a").unwrap(), None);
+        let r = s.append("d", vec![v(r#"{"_id":"a","x":1,"_deleted":true}"#)], None).unwrap();
+        assert_eq!(r.written, 0);
+        assert_eq!(s.latest_all("d").len(), 1);
+    }
+
+    #[test]
+    fn state_is_saved_with_the_batch() {
+        let mut s = MemoryStore::new();
+        let state = PipeState { since: Some(Value::Int(3)), runs: 1 };
+        s.append("d", vec![], Some(("p", state.clone()))).unwrap();
+        assert_eq!(s.pipe_state("p"), Some(state));
+        assert!(!s.is_populated("d"));
+        s.set_populated("d");
+        assert!(s.is_populated("d"));
+    }
+
+    #[test]
+    fn the_hash_ignores_key_order_but_not_types() {
+        assert_eq!(content_hash(&v(r#"{"_id":"a","x":1,"y":2}"#)), content_hash(&v(r#"{"y":2,"_id":"a","x":1}"#)));
+        assert_ne!(content_hash(&v(r#"{"_id":"a","x":1}"#)), content_hash(&v(r#"{"_id":"a","x":1.0}"#)));
+        assert_eq!(content_hash(&v(r#"{"_id":"a"}"#)).len(), 32);
+    }
+}
