@@ -129,8 +129,16 @@ fn stops_the_run(d: &Diagnostic) -> bool {
 }
 
 fn io_error(e: std::io::Error) -> Box<Diagnostic> {
-    Box::new(Diagnostic::new(codes::IO, format!("cannot write the output: {e}")))
+    let mut d = Diagnostic::new(codes::IO, format!("cannot write the output: {e}"));
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        // The reader went away (`dtl run ... | head`): the CLI stops quietly.
+        d.label = Some(BROKEN_PIPE.to_string());
+    }
+    Box::new(d)
 }
+
+/// The label of the diagnostic for output whose reader has gone away.
+pub const BROKEN_PIPE: &str = "broken pipe";
 
 /// Parses, transforms and serializes one record; the output is NDJSON lines.
 fn process(
