@@ -41,6 +41,8 @@ pub struct InlineReader<R> {
     line: usize,
     counted: usize,
     index: usize,
+    /// Set after an error nothing can be read past (an unclosed array, bad UTF-8).
+    finished: bool,
 }
 
 impl<R: Read> InlineReader<R> {
@@ -57,6 +59,7 @@ impl<R: Read> InlineReader<R> {
             line: 1,
             counted: 0,
             index: 0,
+            finished: false,
         }
     }
 
@@ -152,10 +155,16 @@ impl<R: Read> InlineReader<R> {
 
     /// The next record; `None` at the end.
     pub fn next_record(&mut self) -> Option<Result<Parsed, Box<Diagnostic>>> {
+        if self.finished {
+            return None;
+        }
         match self.at_value() {
             Ok(true) => {}
             Ok(false) => return None,
-            Err(e) => return Some(Err(e)),
+            Err(e) => {
+                self.finished = true;
+                return Some(Err(e));
+            }
         }
         loop {
             let text = &self.block[self.pos..];
@@ -168,7 +177,10 @@ impl<R: Read> InlineReader<R> {
                 }
                 Err(e) if e.offset >= text.len() && !self.eof => match self.refill() {
                     Ok(_) => continue,
-                    Err(d) => return Some(Err(d)),
+                    Err(d) => {
+                        self.finished = true;
+                        return Some(Err(d));
+                    }
                 },
                 Err(e) => {
                     // Carry on (under --keep-going) from the next line.
@@ -235,7 +247,11 @@ mod tests {
         assert!(out[1].as_ref().unwrap_err().contains("t:2"));
         assert_eq!(out[2], Ok(("{\"c\":3}".to_string(), 3)));
         let out = read_all("[{\"a\":1}", false);
-        assert!(out.last().unwrap().is_err());
+        assert_eq!(out.len(), 2, "an unclosed array is reported once and ends the input");
+        assert!(out[1].is_err());
+        let out = read_all("[{\"a\":1}] junk", false);
+        assert_eq!(out.len(), 2);
+        assert!(out[1].as_ref().unwrap_err().contains("after the closing"));
     }
 
     #[test]
