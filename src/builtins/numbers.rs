@@ -9,26 +9,10 @@ use super::arith::{self, Rounding, MAX_DIGITS};
 use super::support::map_values;
 use super::{Args, Builtin, Example, Family, Form};
 use crate::eval::{Env, EvalResult};
-use crate::value::{Number, Value};
+use crate::value::{is_decimal_text_capped, Number, Value};
 
-/// Plain number text: optional sign, digits with an optional fraction (at least
-/// one digit overall), optional exponent. No `inf`/`nan`, no underscores.
-fn is_number_text(s: &str) -> bool {
-    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
-    !(int.is_empty() && frac.is_empty())
-        && digits(int)
-        && digits(frac)
-        && exponent.is_none_or(|e| {
-            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-            !e.is_empty() && e.len() <= 18 && digits(e)
-        })
-}
+/// Longest exponent accepted in number text; a longer one is refused before parsing.
+const MAX_EXPONENT_DIGITS: usize = 18;
 
 /// Text too long to be a sane number.
 fn too_long(s: &str) -> bool {
@@ -37,7 +21,7 @@ fn too_long(s: &str) -> bool {
 
 fn parse_decimal(s: &str) -> Option<BigDecimal> {
     let s = s.trim();
-    if too_long(s) || !is_number_text(s) {
+    if too_long(s) || !is_decimal_text_capped(s, MAX_EXPONENT_DIGITS) {
         return None;
     }
     s.parse::<BigDecimal>().ok().filter(arith::is_tame)
@@ -58,7 +42,7 @@ fn to_float(v: &Value) -> Option<Value> {
     let f = match v {
         Value::Str(s) => {
             let s = s.trim();
-            if too_long(s) || !is_number_text(s) {
+            if too_long(s) || !is_decimal_text_capped(s, MAX_EXPONENT_DIGITS) {
                 return None;
             }
             s.parse::<f64>().ok()?

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 pub use datetime::{DateTime, DATETIME_MAX, DATETIME_MIN};
-pub use number::{python_float_repr, Number};
+pub use number::{is_decimal_text_capped, python_float_repr, Number};
 pub use order::{compare, equal};
 
 /// A shared, immutable string.

@@ -120,6 +120,31 @@ pub fn python_float_repr(f: f64) -> String {
     }
 }
 
+/// Plain decimal notation: optional sign, digits with an optional fraction (at least
+/// one digit overall), optional exponent. No `inf`/`nan`, no underscores.
+pub fn is_decimal_text(s: &str) -> bool {
+    is_decimal_text_capped(s, usize::MAX)
+}
+
+/// [`is_decimal_text`] with at most `max_exponent_digits` digits in the exponent, so a
+/// caller can refuse texts like `1e999999999999999999999` before parsing them.
+pub fn is_decimal_text_capped(s: &str, max_exponent_digits: usize) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
+    !(int.is_empty() && frac.is_empty())
+        && digits(int)
+        && digits(frac)
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && e.len() <= max_exponent_digits && digits(e)
+        })
+}
+
 fn compare_floats(a: f64, b: f64) -> Ordering {
     match a.partial_cmp(&b) {
         Some(o) => o,
@@ -162,6 +187,19 @@ mod tests {
         ] {
             assert_eq!(python_float_repr(f), text);
         }
+    }
+
+    #[test]
+    fn decimal_text_is_plain_notation_only() {
+        for ok in ["1", "-1.5", "+.5", "5.", "1e10", "1.5E-3"] {
+            assert!(is_decimal_text(ok), "{ok}");
+        }
+        for bad in ["", ".", "-", "1e", "1e+", "inf", "nan", "1_000", "1.2.3", "0x10", " 1"] {
+            assert!(!is_decimal_text(bad), "{bad}");
+        }
+        assert!(is_decimal_text("1e1234567890123456789"));
+        assert!(!is_decimal_text_capped("1e1234567890123456789", 18));
+        assert!(is_decimal_text_capped("1e-123456789012345678", 18));
     }
 
     #[test]

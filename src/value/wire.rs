@@ -12,6 +12,7 @@ use base64::Engine as _;
 use bigdecimal::BigDecimal;
 
 use super::datetime::{format_date, parse_date};
+use super::number::is_decimal_text;
 use super::{DateTime, Map, Str, Value};
 
 /// Why a text is not valid JSON, and where.
@@ -94,24 +95,6 @@ fn decode_datetime(payload: &str) -> Option<Value> {
     } else {
         DateTime::parse_wire(payload).map(Value::DateTime)
     }
-}
-
-/// Plain decimal notation: optional sign, digits, optional fraction, optional exponent.
-fn is_decimal_text(s: &str) -> bool {
-    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
-    !(int.is_empty() && frac.is_empty())
-        && digits(int)
-        && digits(frac)
-        && exponent.is_none_or(|e| {
-            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-            !e.is_empty() && digits(e)
-        })
 }
 
 /// Parses the canonical 8-4-4-4-12 hex form of a UUID.
