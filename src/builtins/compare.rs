@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Args, Builtin, Example, Family, Form};
+use super::{Args, Builtin, EvalFn, Example, Family};
 use crate::eval::{Env, EvalResult};
 use crate::value::{compare, equal, Value};
 
@@ -41,36 +41,9 @@ fn ordered(args: &Args<'_>, env: &Env<'_>, accept: fn(Ordering) -> bool) -> Eval
     Ok(Value::Bool(order_first(&a, &b).is_some_and(accept)))
 }
 
-fn gt(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    ordered(args, env, Ordering::is_gt)
-}
-fn gte(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    ordered(args, env, Ordering::is_ge)
-}
-fn lt(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    ordered(args, env, Ordering::is_lt)
-}
-fn lte(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    ordered(args, env, Ordering::is_le)
-}
-
-const fn comparison(
-    name: &'static str,
-    summary: &'static str,
-    examples: &'static [Example],
-    eval: super::EvalFn,
-) -> Builtin {
-    Builtin {
-        name,
-        family: Family::Comparisons,
-        signature: "value-expression{2}",
-        summary,
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples,
-        eval,
-    }
+/// A comparison: two value expressions.
+const fn comparison(name: &'static str, summary: &'static str, examples: &'static [Example], eval: EvalFn) -> Builtin {
+    Builtin::plain(name, Family::Comparisons, "value-expression{2}", (2, Some(2)), summary, examples, eval)
 }
 
 /// The comparisons family.
@@ -92,24 +65,24 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["gt", ["list", 50, 1], 42]"#, result: "true" },
             Example { expr: r#"["gt", null, 1]"#, result: "false" },
         ],
-        gt,
+        |args, env| ordered(args, env, Ordering::is_gt),
     ),
     comparison(
         "gte",
         "Greater than or equal, on first values.",
         &[Example { expr: r#"["gte", 42, 42]"#, result: "true" }],
-        gte,
+        |args, env| ordered(args, env, Ordering::is_ge),
     ),
     comparison(
         "lt",
         "Less than, on first values.",
         &[Example { expr: r#"["lt", 5, ["list", 10, 1]]"#, result: "true" }],
-        lt,
+        |args, env| ordered(args, env, Ordering::is_lt),
     ),
     comparison(
         "lte",
         "Less than or equal, on first values.",
         &[Example { expr: r#"["lte", 43, 42]"#, result: "false" }],
-        lte,
+        |args, env| ordered(args, env, Ordering::is_le),
     ),
 ];

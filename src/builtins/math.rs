@@ -12,7 +12,7 @@ use num_traits::FromPrimitive;
 
 use super::arith::{self, Op, Rounding, MAX_DIGITS};
 use super::support::map_values;
-use super::{Args, Builtin, Example, Family, Form};
+use super::{Args, Builtin, EvalFn, Example, Family};
 use crate::eval::{Env, EvalResult};
 use crate::value::{Number, Value};
 
@@ -35,43 +35,6 @@ fn map_style(op: Op, args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     Ok(map_values(&values, |e| arith::apply(op, e, operand)))
 }
 
-fn op_add(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Add, args, env)
-}
-fn op_sub(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Sub, args, env)
-}
-fn op_mul(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Mul, args, env)
-}
-fn op_div(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Div, args, env)
-}
-fn op_mod(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Mod, args, env)
-}
-fn op_pow(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    natural(Op::Pow, args, env)
-}
-fn plus(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Add, args, env)
-}
-fn minus(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Sub, args, env)
-}
-fn multiply(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Mul, args, env)
-}
-fn divide(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Div, args, env)
-}
-fn modulo(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Mod, args, env)
-}
-fn pow(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    map_style(Op::Pow, args, env)
-}
-
 /// The float value of a number (decimals correctly rounded); `None` if it overflows.
 fn to_f64(v: &Value) -> Option<f64> {
     let f = match Number::of(v)? {
@@ -87,20 +50,6 @@ fn float_fn(args: &Args<'_>, env: &Env<'_>, f: fn(f64) -> f64) -> EvalResult<Val
         let r = f(to_f64(v)?);
         r.is_finite().then_some(Value::Float(r))
     }))
-}
-
-fn sqrt(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    // A negative input gives NaN, which is dropped (Python raises).
-    float_fn(args, env, f64::sqrt)
-}
-fn sin(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    float_fn(args, env, f64::sin)
-}
-fn cos(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    float_fn(args, env, f64::cos)
-}
-fn tan(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    float_fn(args, env, f64::tan)
 }
 
 fn abs_value(v: &Value) -> Option<Value> {
@@ -175,79 +124,26 @@ fn rounding(args: &Args<'_>, env: &Env<'_>, mode: Rounding) -> EvalResult<Value>
     Ok(map_values(&values, |v| round_number(v, places, mode)))
 }
 
-fn ceil(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    rounding(args, env, Rounding::Ceil)
-}
-fn floor(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    rounding(args, env, Rounding::Floor)
-}
-fn round(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    rounding(args, env, Rounding::HalfEven)
-}
-
-const fn operator(
+/// A math builtin taking `arity.0` to `arity.1` expressions.
+const fn math_fn(
     name: &'static str,
+    arity: (usize, usize),
     signature: &'static str,
     summary: &'static str,
     examples: &'static [Example],
-    eval: super::EvalFn,
+    eval: EvalFn,
 ) -> Builtin {
-    Builtin {
-        name,
-        family: Family::Math,
-        signature,
-        summary,
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples,
-        eval,
-    }
+    Builtin::plain(name, Family::Math, signature, (arity.0, Some(arity.1)), summary, examples, eval)
 }
 
-const fn unary(
-    name: &'static str,
-    signature: &'static str,
-    summary: &'static str,
-    examples: &'static [Example],
-    eval: super::EvalFn,
-) -> Builtin {
-    Builtin {
-        name,
-        family: Family::Math,
-        signature,
-        summary,
-        min_args: 1,
-        max_args: Some(1),
-        form: Form::Plain,
-        examples,
-        eval,
-    }
-}
-
-const fn digits_fn(
-    name: &'static str,
-    summary: &'static str,
-    examples: &'static [Example],
-    eval: super::EvalFn,
-) -> Builtin {
-    Builtin {
-        name,
-        family: Family::Math,
-        signature: "DIGITS(numeric-expression{0|1}) VALUES(value-expression{1})",
-        summary,
-        min_args: 1,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples,
-        eval,
-    }
-}
+/// The signature of `ceil`, `floor` and `round`.
+const DIGITS_SIGNATURE: &str = "DIGITS(numeric-expression{0|1}) VALUES(value-expression{1})";
 
 /// The math family.
 pub const BUILTINS: &[Builtin] = &[
-    operator(
+    math_fn(
         "+",
+        (2, 2),
         "VALUE1(value-expression{1}) VALUE2(value-expression{1})",
         "VALUE1 + VALUE2 on the first value of each; null if either is null or not a number.",
         &[
@@ -255,30 +151,33 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["+", 10, ["list", 10, 20, 30]]"#, result: "20" },
             Example { expr: r#"["+", null, 1]"#, result: "null" },
         ],
-        op_add,
+        |args, env| natural(Op::Add, args, env),
     ),
-    operator(
+    math_fn(
         "-",
+        (2, 2),
         "VALUE1(value-expression{1}) VALUE2(value-expression{1})",
         "VALUE1 − VALUE2 on the first value of each; null if either is null or not a number.",
         &[
             Example { expr: r#"["-", 10, 12]"#, result: "-2" },
             Example { expr: r#"["-", 1, ["list", 1, 2, 3]]"#, result: "0" },
         ],
-        op_sub,
+        |args, env| natural(Op::Sub, args, env),
     ),
-    operator(
+    math_fn(
         "*",
+        (2, 2),
         "VALUE(value-expression{1}) MULTIPLIER(value-expression{1})",
         "VALUE × MULTIPLIER on the first value of each; null if either is null or not a number.",
         &[
             Example { expr: r#"["*", 10, 20]"#, result: "200" },
             Example { expr: r#"["*", ["list", 2.3, 14], 2]"#, result: "4.6" },
         ],
-        op_mul,
+        |args, env| natural(Op::Mul, args, env),
     ),
-    operator(
+    math_fn(
         "/",
+        (2, 2),
         "DIVIDEND(numeric-expression{1}) DIVISOR(value-expression{1})",
         "DIVIDEND / DIVISOR (true division; two integers give a decimal); null on division by zero.",
         &[
@@ -286,10 +185,11 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["/", 1.0, 4]"#, result: "0.25" },
             Example { expr: r#"["/", 5, 0]"#, result: "null" },
         ],
-        op_div,
+        |args, env| natural(Op::Div, args, env),
     ),
-    operator(
+    math_fn(
         "%",
+        (2, 2),
         "DIVIDEND(numeric-expression{1}) DIVISOR(value-expression{1})",
         "DIVIDEND modulo DIVISOR (Python's %: the sign of the divisor); null on division by zero.",
         &[
@@ -297,10 +197,11 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["%", -7, 3]"#, result: "2" },
             Example { expr: r#"["%", 5, 0]"#, result: "null" },
         ],
-        op_mod,
+        |args, env| natural(Op::Mod, args, env),
     ),
-    operator(
+    math_fn(
         "^",
+        (2, 2),
         "VALUE(value-expression{1}) EXPONENT(value-expression{1})",
         "VALUE raised to EXPONENT (a negative integer exponent gives a float); null if too large.",
         &[
@@ -308,58 +209,65 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["^", 2, -1]"#, result: "0.5" },
             Example { expr: r#"["^", 10, 100000000]"#, result: "null" },
         ],
-        op_pow,
+        |args, env| natural(Op::Pow, args, env),
     ),
-    operator(
+    math_fn(
         "plus",
+        (2, 2),
         "INCREMENT(numeric-expression{1}) VALUES(value-expression{1})",
         "Each number in VALUES plus INCREMENT; non-numbers are dropped.",
         &[
             Example { expr: r#"["plus", 10, ["list", 1, 2, 3]]"#, result: "[11, 12, 13]" },
             Example { expr: r#"["plus", 1, ["list", 1, "a", 2]]"#, result: "[2, 3]" },
         ],
-        plus,
+        |args, env| map_style(Op::Add, args, env),
     ),
-    operator(
+    math_fn(
         "minus",
+        (2, 2),
         "DECREMENT(numeric-expression{1}) VALUES(value-expression{1})",
         "Each number in VALUES minus DECREMENT; non-numbers are dropped.",
         &[Example { expr: r#"["minus", 10, 12]"#, result: "2" }],
-        minus,
+        |args, env| map_style(Op::Sub, args, env),
     ),
-    operator(
+    math_fn(
         "multiply",
+        (2, 2),
         "MULTIPLIER(numeric-expression{1}) VALUES(value-expression{1})",
         "Each number in VALUES times MULTIPLIER; non-numbers are dropped.",
         &[Example { expr: r#"["multiply", 2, ["list", 2, 4, 6]]"#, result: "[4, 8, 12]" }],
-        multiply,
+        |args, env| map_style(Op::Mul, args, env),
     ),
-    operator(
+    math_fn(
         "divide",
+        (2, 2),
         "DIVISOR(numeric-expression{1}) DIVIDENDS(value-expression{1})",
         "Each number in DIVIDENDS divided by DIVISOR (two integers give a decimal); division by zero drops.",
         &[
             Example { expr: r#"["divide", 2, ["list", 2, 4, 6]]"#, result: r#"["~f1", "~f2", "~f3"]"# },
             Example { expr: r#"["divide", ["list", 2, 8], 3]"#, result: r#""~f1.5""# },
         ],
-        divide,
+        |args, env| map_style(Op::Div, args, env),
     ),
-    operator(
+    math_fn(
         "mod",
+        (2, 2),
         "DIVISOR(numeric-expression{1}) VALUES(value-expression{1})",
         "Each number in VALUES modulo DIVISOR (Python's %); non-numbers are dropped.",
         &[Example { expr: r#"["mod", 2, ["list", 2, 5, 6]]"#, result: "[0, 1, 0]" }],
-        modulo,
+        |args, env| map_style(Op::Mod, args, env),
     ),
-    operator(
+    math_fn(
         "pow",
+        (2, 2),
         "EXPONENT(numeric-expression{1}) VALUES(value-expression{1})",
         "Each number in VALUES raised to EXPONENT; non-numbers and too large results are dropped.",
         &[Example { expr: r#"["pow", 3, 10]"#, result: "1000" }],
-        pow,
+        |args, env| map_style(Op::Pow, args, env),
     ),
-    unary(
+    math_fn(
         "abs",
+        (1, 1),
         "VALUE(numeric-expression{1})",
         "The absolute value of each number, type kept; non-numbers are dropped.",
         &[
@@ -368,64 +276,75 @@ pub const BUILTINS: &[Builtin] = &[
         ],
         abs,
     ),
-    digits_fn(
+    math_fn(
         "ceil",
+        (1, 2),
+        DIGITS_SIGNATURE,
         "Each number rounded up to DIGITS decimal places (default 0: an integer); non-numbers are dropped.",
         &[
             Example { expr: r#"["ceil", ["list", 2.2, 4.778, 6]]"#, result: "[3, 5, 6]" },
             Example { expr: r#"["ceil", 1, ["list", 2.2, 4.778, 6]]"#, result: "[2.2, 4.8, 6]" },
         ],
-        ceil,
+        |args, env| rounding(args, env, Rounding::Ceil),
     ),
-    digits_fn(
+    math_fn(
         "floor",
+        (1, 2),
+        DIGITS_SIGNATURE,
         "Each number rounded down to DIGITS decimal places (default 0: an integer); non-numbers are dropped.",
         &[
             Example { expr: r#"["floor", 2, 0.29]"#, result: "0.29" },
             Example { expr: r#"["floor", 2, 2.299]"#, result: "2.29" },
         ],
-        floor,
+        |args, env| rounding(args, env, Rounding::Floor),
     ),
-    digits_fn(
+    math_fn(
         "round",
+        (1, 2),
+        DIGITS_SIGNATURE,
         "Each number rounded half-to-even to DIGITS decimal places (default 0: an integer).",
         &[
             Example { expr: r#"["round", ["list", 2.2, 3.5, 4.5, -4.5]]"#, result: "[2, 4, 4, -4]" },
             Example { expr: r#"["round", 2, 2.675]"#, result: "2.68" },
             Example { expr: r#"["round", 2, "~f2.299"]"#, result: r#""~f2.30""# },
         ],
-        round,
+        |args, env| rounding(args, env, Rounding::HalfEven),
     ),
-    unary(
+    math_fn(
         "sqrt",
+        (1, 1),
         "VALUE(numeric-expression{1})",
         "The square root of each number as a float; negative numbers give null (dropped from a list).",
         &[
             Example { expr: r#"["sqrt", ["list", 4, 9, 16]]"#, result: "[2.0, 3.0, 4.0]" },
             Example { expr: r#"["sqrt", -2]"#, result: "null" },
         ],
-        sqrt,
+        // A negative input gives NaN, which is dropped (Python raises).
+        |args, env| float_fn(args, env, f64::sqrt),
     ),
-    unary(
+    math_fn(
         "sin",
+        (1, 1),
         "VALUE(numeric-expression{1})",
         "The sine of each number (radians) as a float.",
         &[Example { expr: r#"["sin", 0.0]"#, result: "0.0" }],
-        sin,
+        |args, env| float_fn(args, env, f64::sin),
     ),
-    unary(
+    math_fn(
         "cos",
+        (1, 1),
         "VALUE(numeric-expression{1})",
         "The cosine of each number (radians) as a float.",
         &[Example { expr: r#"["cos", ["list", 0, 0.0]]"#, result: "[1.0, 1.0]" }],
-        cos,
+        |args, env| float_fn(args, env, f64::cos),
     ),
-    unary(
+    math_fn(
         "tan",
+        (1, 1),
         "VALUE(numeric-expression{1})",
         "The tangent of each number (radians) as a float; non-finite results give null.",
         &[Example { expr: r#"["tan", 0]"#, result: "0.0" }],
-        tan,
+        |args, env| float_fn(args, env, f64::tan),
     ),
 ];
 

@@ -173,6 +173,21 @@ pub struct Builtin {
 }
 
 impl Builtin {
+    /// A builtin whose arguments are all expressions ([`Form::Plain`]), taking
+    /// `arity.0` to `arity.1` of them (`None`: no limit).
+    pub const fn plain(
+        name: &'static str,
+        family: Family,
+        signature: &'static str,
+        arity: (usize, Option<usize>),
+        summary: &'static str,
+        examples: &'static [Example],
+        eval: EvalFn,
+    ) -> Builtin {
+        let (min_args, max_args) = arity;
+        Builtin { name, family, signature, summary, min_args, max_args, form: Form::Plain, examples, eval }
+    }
+
     /// The arity as the docs would say it ("2", "1–2", "at least 1").
     pub fn arity_text(&self) -> String {
         match self.max_args {
