@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 
 use num_traits::ToPrimitive;
 
-use super::{Args, Builtin, Example, Family, Form};
+use super::{Args, Builtin, EvalFn, Example, Family};
 use crate::eval::{Env, EvalResult};
 use crate::value::{equal, Number, Value};
 
@@ -54,48 +54,30 @@ fn hash_number(n: Number<'_>, h: &mut impl Hasher) {
     exponent.hash(h);
 }
 
+/// Feeds a kind tag and then `x` into `h`.
+fn tagged(tag: u8, x: &impl Hash, h: &mut impl Hasher) {
+    tag.hash(h);
+    x.hash(h);
+}
+
 /// Feeds a value into `h`, consistently with [`equal`].
 fn hash_value(v: &Value, h: &mut impl Hasher) {
     match v {
         Value::Null => 0u8.hash(h),
-        Value::Bool(b) => {
-            1u8.hash(h);
-            b.hash(h);
-        }
+        Value::Bool(b) => tagged(1, b, h),
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Decimal(_) => {
             2u8.hash(h);
             if let Some(n) = Number::of(v) {
                 hash_number(n, h);
             }
         }
-        Value::Str(s) => {
-            3u8.hash(h);
-            s.hash(h);
-        }
-        Value::Uri(s) => {
-            4u8.hash(h);
-            s.hash(h);
-        }
-        Value::Ni(s) => {
-            5u8.hash(h);
-            s.hash(h);
-        }
-        Value::Uuid(u) => {
-            6u8.hash(h);
-            u.hash(h);
-        }
-        Value::Bytes(b) => {
-            7u8.hash(h);
-            b.hash(h);
-        }
-        Value::DateTime(dt) => {
-            8u8.hash(h);
-            dt.epoch_nanos().hash(h);
-        }
-        Value::Date(d) => {
-            9u8.hash(h);
-            d.hash(h);
-        }
+        Value::Str(s) => tagged(3, s, h),
+        Value::Uri(s) => tagged(4, s, h),
+        Value::Ni(s) => tagged(5, s, h),
+        Value::Uuid(u) => tagged(6, u, h),
+        Value::Bytes(b) => tagged(7, b, h),
+        Value::DateTime(dt) => tagged(8, &dt.epoch_nanos(), h),
+        Value::Date(d) => tagged(9, d, h),
         Value::List(items) => {
             10u8.hash(h);
             items.len().hash(h);
@@ -172,16 +154,19 @@ impl ValueIndex {
     }
 }
 
-fn difference(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
+/// The elements of VALUES1 whose membership in VALUES2 is `member`, in order.
+fn filter_by_membership(args: &Args<'_>, env: &Env<'_>, member: bool) -> EvalResult<Value> {
     let (values1, values2) = (args.eval(0, env)?, args.eval(1, env)?);
     let index = ValueIndex::of(&values2);
-    Ok(Value::list(values1.iter_list().filter(|v| !index.contains(v)).cloned().collect()))
+    Ok(Value::list(values1.iter_list().filter(|v| index.contains(v) == member).cloned().collect()))
+}
+
+fn difference(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
+    filter_by_membership(args, env, false)
 }
 
 fn intersection(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
-    let (values1, values2) = (args.eval(0, env)?, args.eval(1, env)?);
-    let index = ValueIndex::of(&values2);
-    Ok(Value::list(values1.iter_list().filter(|v| index.contains(v)).cloned().collect()))
+    filter_by_membership(args, env, true)
 }
 
 fn intersects(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
@@ -197,17 +182,18 @@ fn union(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     Ok(Value::list(out))
 }
 
+/// A set function: two value expressions.
+const fn set_fn(name: &'static str, summary: &'static str, examples: &'static [Example], eval: EvalFn) -> Builtin {
+    let signature = "VALUES1(value-expression{1}) VALUES2(value-expression{1})";
+    Builtin::plain(name, Family::Sets, signature, (2, Some(2)), summary, examples, eval)
+}
+
 /// The sets family.
 pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "difference",
-        family: Family::Sets,
-        signature: "VALUES1(value-expression{1}) VALUES2(value-expression{1})",
-        summary: "The elements of VALUES1 that are not in VALUES2, in order, duplicates kept.",
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples: &[
+    set_fn(
+        "difference",
+        "The elements of VALUES1 that are not in VALUES2, in order, duplicates kept.",
+        &[
             Example {
                 expr: r#"["difference", ["list", "D", "A", "D", "E", "B"], ["list", "A", "F", "B", "C"]]"#,
                 result: r#"["D", "D", "E"]"#,
@@ -215,56 +201,41 @@ pub const BUILTINS: &[Builtin] = &[
             Example { expr: r#"["difference", "A", ["list", "B", "C"]]"#, result: r#"["A"]"# },
             Example { expr: r#"["difference", ["list", 1, 2.5, 3], ["list", 1.0, 3]]"#, result: "[2.5]" },
         ],
-        eval: difference,
-    },
-    Builtin {
-        name: "intersection",
-        family: Family::Sets,
-        signature: "VALUES1(value-expression{1}) VALUES2(value-expression{1})",
-        summary: "The elements of VALUES1 that are also in VALUES2, in order, duplicates kept.",
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples: &[
+        difference,
+    ),
+    set_fn(
+        "intersection",
+        "The elements of VALUES1 that are also in VALUES2, in order, duplicates kept.",
+        &[
             Example {
                 expr: r#"["intersection", ["list", "B", "C", "B", "D", "A"], ["list", "A", "F", "B", "E", "C"]]"#,
                 result: r#"["B", "C", "B", "A"]"#,
             },
             Example { expr: r#"["intersection", "A", ["list", "B", "C"]]"#, result: "[]" },
         ],
-        eval: intersection,
-    },
-    Builtin {
-        name: "intersects",
-        family: Family::Sets,
-        signature: "VALUES1(value-expression{1}) VALUES2(value-expression{1})",
-        summary: "Whether VALUES1 and VALUES2 have an element in common.",
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples: &[
+        intersection,
+    ),
+    set_fn(
+        "intersects",
+        "Whether VALUES1 and VALUES2 have an element in common.",
+        &[
             Example { expr: r#"["intersects", "B", ["list", "B", "C"]]"#, result: "true" },
             Example { expr: r#"["intersects", null, ["list", "B", "C"]]"#, result: "false" },
         ],
-        eval: intersects,
-    },
-    Builtin {
-        name: "union",
-        family: Family::Sets,
-        signature: "VALUES1(value-expression{1}) VALUES2(value-expression{1})",
-        summary: "VALUES1 followed by VALUES2, keeping only the first occurrence of each value.",
-        min_args: 2,
-        max_args: Some(2),
-        form: Form::Plain,
-        examples: &[
+        intersects,
+    ),
+    set_fn(
+        "union",
+        "VALUES1 followed by VALUES2, keeping only the first occurrence of each value.",
+        &[
             Example {
                 expr: r#"["union", ["list", "B", "C", "B", "D", "A"], ["list", "A", "F", "F", "B", "E"]]"#,
                 result: r#"["B", "C", "D", "A", "F", "E"]"#,
             },
             Example { expr: r#"["union", "A", ["list", "B", "C"]]"#, result: r#"["A", "B", "C"]"# },
         ],
-        eval: union,
-    },
+        union,
+    ),
 ];
 
 #[cfg(test)]
