@@ -23,6 +23,7 @@ mod dicts;
 mod hops;
 mod json;
 mod lists;
+mod lists_index;
 mod lists_order;
 mod logic;
 mod math;
@@ -208,6 +209,7 @@ const FAMILIES: &[&[Builtin]] = &[
     json::BUILTINS,
     misc::BUILTINS,
     lists::BUILTINS,
+    lists_index::BUILTINS,
     lists_order::BUILTINS,
     sets::BUILTINS,
     dicts::BUILTINS,

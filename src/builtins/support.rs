@@ -94,3 +94,29 @@ pub fn map_values_or_default(
         single => convert(single),
     }
 }
+
+/// What the builtins' unit tests share.
+#[cfg(test)]
+pub(super) mod testing {
+    use crate::compile::Program;
+    use crate::diagnostic::source;
+    use crate::syntax::Node;
+    use crate::value::{equal, wire, Value};
+
+    /// Evaluates a JSON DTL expression against an empty entity: `Ok(wire JSON)`, or
+    /// `Err` with the text of a compile-time or run-time error.
+    pub fn run(expr: &str) -> Result<String, String> {
+        let json: serde_json::Value = serde_json::from_str(expr).unwrap();
+        let src = source("test", expr);
+        let compiled = Program::compile_expression(&Node::from_json(&json), &src).map_err(|e| e.to_string())?;
+        let empty = Value::dict(Default::default());
+        compiled.evaluate(&empty, &empty).map(|v| v.to_string()).map_err(|e| e.to_string())
+    }
+
+    /// Asserts that `expr` evaluates to a value equal to, and of the type of, `expected` (wire JSON).
+    pub fn check(expr: &str, expected: &str) {
+        let got = run(expr).unwrap_or_else(|e| panic!("{expr} failed: {e}"));
+        let (g, e) = (wire::parse(got.as_bytes()).unwrap(), wire::parse(expected.as_bytes()).unwrap());
+        assert!(equal(&g, &e) && g.type_name() == e.type_name(), "{expr} gave {got}, expected {expected}");
+    }
+}
