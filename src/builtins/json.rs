@@ -6,6 +6,7 @@
 use super::support::{map_values, map_values_or_default};
 use super::{Args, Builtin, Example, Family, Form};
 use crate::eval::{Env, EvalResult};
+use crate::syntax::write_json_str;
 use crate::value::{python_float_repr, wire, Value};
 
 /// Python-style JSON text of a value. `transit` writes tagged strings (`~r…`) for
@@ -40,7 +41,7 @@ fn write_json(v: &Value, transit: bool, out: &mut String) {
         Value::BigInt(b) => out.push_str(&b.to_string()),
         Value::Float(f) => out.push_str(&python_float_repr(*f)),
         Value::Decimal(d) if !transit => out.push_str(&wire::format_decimal(d)),
-        Value::Str(s) => write_ascii_str(s, out),
+        Value::Str(s) => write_json_str(s, true, out),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -59,38 +60,14 @@ fn write_json(v: &Value, transit: bool, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_ascii_str(k, out);
+                write_json_str(k, true, out);
                 out.push_str(": ");
                 write_json(item, transit, out);
             }
             out.push('}');
         }
-        special => write_ascii_str(&special_text(special, transit).unwrap_or_default(), out),
+        special => write_json_str(&special_text(special, transit).unwrap_or_default(), true, out),
     }
-}
-
-/// A JSON string literal with everything outside printable ASCII escaped.
-fn write_ascii_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 fn json(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {

@@ -196,6 +196,15 @@ pub(crate) fn is_alias_field(s: &str) -> bool {
 /// A string as a JSON string literal.
 pub(crate) fn quote_json(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    write_json_str(s, false, &mut out);
+    out
+}
+
+/// Appends `s` as a JSON string literal. Control characters (and U+2028/U+2029,
+/// which JavaScript takes as line ends) are always `\u`-escaped; with `ascii_only`,
+/// everything outside printable ASCII is (as UTF-16 units, so astral characters
+/// become surrogate pairs).
+pub(crate) fn write_json_str(s: &str, ascii_only: bool, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -206,14 +215,17 @@ pub(crate) fn quote_json(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+            ' '..='~' => out.push(c),
+            c if ascii_only || (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
             }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 /// What went wrong in a string body, and where (absolute offsets).
@@ -400,5 +412,9 @@ mod tests {
         assert!(unescape_string("a\nb", 0, false).is_err());
         assert!(unescape_string("a\nb", 0, true).is_ok());
         assert_eq!(quote_json("a\"\\\n\u{1}"), "\"a\\\"\\\\\\n\\u0001\"");
+        assert_eq!(quote_json("é\u{7f}\u{2028}😀"), "\"é\\u007f\\u2028😀\"");
+        let mut ascii = String::new();
+        write_json_str("é\u{7f}😀~", true, &mut ascii);
+        assert_eq!(ascii, "\"\\u00e9\\u007f\\ud83d\\ude00~\"");
     }
 }
