@@ -75,7 +75,7 @@ pub fn run_node(
     for p in &node.pipes {
         if let SinkConfig::Dataset(d) = &p.sink {
             if d.initial_offset == InitialOffset::Onload {
-                store.set_populated(&d.dataset);
+                store.set_populated(&d.dataset).map_err(|d| Diagnostics::from(*d))?;
             }
         }
     }

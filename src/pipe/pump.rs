@@ -62,7 +62,7 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
     };
     if let Some(d) = sink_dataset {
         if d.initial_offset == InitialOffset::Initially && !store.is_populated(&d.dataset) {
-            store.set_populated(&d.dataset);
+            store.set_populated(&d.dataset)?;
             report.changed = true;
         }
     }
@@ -142,11 +142,11 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
             _ => false,
         };
         if populate && !store.is_populated(&d.dataset) {
-            store.set_populated(&d.dataset);
+            store.set_populated(&d.dataset)?;
             report.changed = true;
         }
     } else {
-        store.save_pipe_state(&pipe.id, new_state);
+        store.save_pipe_state(&pipe.id, new_state)?;
         if matches!(pipe.sink, SinkConfig::Json) {
             let previous = outputs.entry(pipe.id.clone()).or_default();
             let before = previous.clone();

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::dataset::store::Store;
 use crate::dataset::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
 use crate::diagnostic::Diagnostic;
 use crate::value::{map_with_capacity, wire, Map, Str, Value};
@@ -71,57 +72,39 @@ pub trait PipeStore: DatasetAccess + Send {
     fn pipe_state(&self, pipe: &str) -> Option<PipeState>;
 
     /// Saves the state of `pipe` on its own (a run that wrote nothing).
-    fn save_pipe_state(&mut self, pipe: &str, state: PipeState);
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>>;
 
     /// Whether `dataset` is populated (its producer has set the initial offset).
     fn is_populated(&self, dataset: &str) -> bool;
 
     /// Marks `dataset` populated (creating it, empty, when needed).
-    fn set_populated(&mut self, dataset: &str);
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>>;
 }
 
 /// The stored form of an incoming entity, before bookkeeping: root keys that start
 /// with `_` are dropped except `_id` and `_deleted`, and `_deleted` becomes a
-/// boolean (only the literal `true` means deleted).
+/// boolean (only the literal `true` means deleted). The same function the
+/// persistent store uses.
 pub fn prepare(entity: &Value) -> Value {
-    let mut out = map_with_capacity(entity.as_dict().map_or(1, |m| m.len() + 1));
-    if let Some(id) = entity.get("_id") {
-        out.insert(Str::from("_id"), id.clone());
+    if entity.as_dict().is_some() {
+        return crate::dataset::store::stored_form(entity).0;
     }
-    if let Some(map) = entity.as_dict() {
-        for (k, v) in map.iter() {
-            if !k.starts_with('_') {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    let mut out = map_with_capacity(1);
     out.insert(Str::from("_deleted"), Value::Bool(is_deleted(entity)));
     Value::dict(out)
 }
 
-/// The content hash of an entity: MurmurHash3 x64-128 of a canonical serialization
-/// (dict keys sorted, values typed as on the wire) of every root key not starting
-/// with `_`, plus `_id` and `_deleted` (as a boolean). 32 hex digits.
+/// The content hash of an entity as 32 hex digits (the `_hash` property): the
+/// persistent store's hash ([`crate::dataset::store::content_hash`], MurmurHash3
+/// x64-128 of a typed canonical serialization of every root key not starting with
+/// `_`, plus `_id` and `_deleted`). Give it a [`prepare`]d entity.
 pub fn content_hash(entity: &Value) -> String {
-    let mut out = Vec::with_capacity(128);
-    let mut keys: Vec<(&Str, &Value)> = entity
-        .as_dict()
-        .map(|m| m.iter().filter(|(k, _)| !k.starts_with('_') || k.as_ref() == "_id").collect())
-        .unwrap_or_default();
-    keys.sort_by(|a, b| a.0.cmp(b.0));
-    out.push(b'{');
-    for (k, v) in keys {
-        wire::write_str(k, &mut out);
-        out.push(b':');
-        canonical(v, &mut out);
-        out.push(b',');
-    }
-    out.extend_from_slice(if is_deleted(entity) { b"\"_deleted\":true}" } else { b"\"_deleted\":false}" });
-    let hash = murmur3::murmur3_x64_128(&mut std::io::Cursor::new(&out), 0).unwrap_or(0);
-    format!("{hash:032x}")
+    let mut scratch = Vec::with_capacity(128);
+    format!("{:032x}", crate::dataset::store::content_hash(entity, &mut scratch))
 }
 
-/// Wire JSON with dict keys sorted at every level.
+/// Wire JSON with dict keys sorted at every level (the tester's comparison form;
+/// not used for hashing).
 pub fn canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Dict(map) => {
@@ -238,11 +221,11 @@ impl PipeStore for MemoryStore {
         for (prepared, hash) in versions {
             let id = prepared.entity_id().unwrap_or_default().to_string();
             let previous = d.latest.get(&id).copied();
-            if let Some(p) = previous {
-                if d.log[p].get("_hash").and_then(Value::as_str) == Some(hash.as_str()) {
-                    result.unchanged += 1;
-                    continue;
-                }
+            let unchanged =
+                previous.is_some_and(|p| d.log[p].get("_hash").and_then(Value::as_str) == Some(hash.as_str()));
+            if unchanged {
+                result.unchanged += 1;
+                continue;
             }
             let offset = d.log.len();
             let Value::Dict(map) = prepared else { unreachable!("prepare gives a dict") };
@@ -284,17 +267,89 @@ impl PipeStore for MemoryStore {
         self.states.get(pipe).cloned()
     }
 
-    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) {
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>> {
         self.states.insert(pipe.to_string(), state);
+        Ok(())
     }
 
     fn is_populated(&self, dataset: &str) -> bool {
         self.datasets.get(dataset).is_some_and(|d| d.populated)
     }
 
-    fn set_populated(&mut self, dataset: &str) {
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
         self.datasets.entry(dataset.to_string()).or_default().populated = true;
+        Ok(())
     }
+}
+
+/// The state key of a pipe in the persistent store.
+fn state_key(pipe: &str) -> String {
+    format!("pipe:{pipe}")
+}
+
+/// A read failure of the persistent store (an I/O error or a corrupt record in a log
+/// that opened cleanly) cannot be handled by the pump: it stops the process.
+#[allow(clippy::boxed_local)]
+fn read_failed(e: Box<Diagnostic>) -> ! {
+    panic!("dataset store: {}", e.message)
+}
+
+/// The persistent store ([`Store`]) as the pump uses it. Pipe state is kept under
+/// the state key `pipe:<id>` as `{"since": marker, "runs": n}`.
+impl PipeStore for Store {
+    fn dataset_names(&self) -> Vec<String> {
+        Store::dataset_names(self)
+    }
+
+    fn append(
+        &mut self,
+        dataset: &str,
+        entities: Vec<Value>,
+        state: Option<(&str, PipeState)>,
+    ) -> Result<Appended, Box<Diagnostic>> {
+        let saved = state.map(|(pipe, s)| (state_key(pipe), state_value(&s)));
+        let state: Vec<(&str, Value)> = saved.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let r = self.write_batch_with_state(dataset, entities, &state)?;
+        Ok(Appended { written: r.written, unchanged: r.unchanged })
+    }
+
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
+        Store::read_since(self, dataset, since, Some(limit)).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
+        self.get(dataset, id).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn latest_all(&self, dataset: &str) -> Vec<Value> {
+        Store::latest(self, dataset).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
+        let v = self.get_state(&state_key(pipe))?;
+        let since = v.get("since").filter(|s| !matches!(s, Value::Null)).cloned();
+        let runs = v.get("runs").and_then(Value::as_i64).unwrap_or(0).max(0) as u64;
+        Some(PipeState { since, runs })
+    }
+
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>> {
+        self.set_state(&[(&state_key(pipe), state_value(&state))])
+    }
+
+    fn is_populated(&self, dataset: &str) -> bool {
+        Store::is_populated(self, dataset)
+    }
+
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
+        Store::set_populated(self, dataset)
+    }
+}
+
+fn state_value(state: &PipeState) -> Value {
+    let mut m = map_with_capacity(2);
+    m.insert(Str::from("since"), state.since.clone().unwrap_or(Value::Null));
+    m.insert(Str::from("runs"), Value::Int(state.runs as i64));
+    Value::dict(m)
 }
 
 #[cfg(test)]
@@ -342,7 +397,7 @@ mod tests {
         s.append("d", vec![], Some(("p", state.clone()))).unwrap();
         assert_eq!(s.pipe_state("p"), Some(state));
         assert!(!s.is_populated("d"));
-        s.set_populated("d");
+        s.set_populated("d").unwrap();
         assert!(s.is_populated("d"));
     }
 

@@ -36,8 +36,7 @@ const LOCK_FILE: &str = "LOCK";
 pub struct BatchResult {
     /// Versions appended.
     pub written: usize,
-    /// Entities that made no new version (same content as the latest version, or
-    /// a delete of a missing or already deleted entity).
+    /// Entities that made no new version (same content hash as the latest version).
     pub unchanged: usize,
     /// The dataset's highest offset after the batch (`None`: it has no versions).
     pub last_offset: Option<u64>,
@@ -228,7 +227,9 @@ fn sync_dir(dir: &Path) -> Result<(), Box<Diagnostic>> {
 }
 
 /// The entity as stored: root `_` keys other than `_id` dropped, `_deleted` a boolean.
-fn stored_form(entity: &Value) -> (Value, bool) {
+/// The stored form of an entity (a dict) before bookkeeping, and whether it is deleted:
+/// root `_` keys other than `_id` are dropped and `_deleted` becomes a boolean.
+pub(crate) fn stored_form(entity: &Value) -> (Value, bool) {
     let map = entity.as_dict().expect("checked to be an entity");
     let deleted = is_deleted(entity);
     let mut out = map_with_capacity(map.len() + 6);
@@ -306,7 +307,7 @@ impl Store {
     /// `_deleted` becomes a boolean, and the content hash is compared with the latest
     /// version of its `_id` (including versions earlier in the same batch). A new
     /// version (with `_updated`, `_previous`, `_ts`, `_hash`) is appended only when
-    /// the hash differs; a delete of a missing or already deleted `_id` writes nothing.
+    /// the hash differs (deletes included: a delete of a missing `_id` is a version).
     /// Fails, writing nothing, when a value is not an entity.
     pub fn write_batch(&self, dataset: &str, entities: Vec<Value>) -> Result<BatchResult, Box<Diagnostic>> {
         self.write_batch_with_state(dataset, entities, &[])
@@ -358,10 +359,7 @@ impl Store {
                     .and_then(|d| d.ids.get(&id))
                     .map(|e| (*e.offsets.last().unwrap(), e.hash, e.deleted))
             });
-            let unchanged = match previous {
-                Some((_, h, was_deleted)) => h == hash || (was_deleted && deleted),
-                None => deleted,
-            };
+            let unchanged = matches!(previous, Some((_, h, _)) if h == hash);
             if unchanged {
                 result.unchanged += 1;
                 continue;
