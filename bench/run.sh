@@ -12,7 +12,7 @@ PY="${PYTHON:-python3}"
 
 N=200000
 RUNS=3
-PROGRAMS="identity,projection,filter,lists,strings,dates"
+PROGRAMS="identity,projection,filter,lists,strings,dates,join"
 THREADS=""
 BUILD=1
 
@@ -153,6 +153,7 @@ for prog in "${PROGS[@]}"; do
     [[ -n "$prog" ]] || continue
     dtl_prog="$BENCH_DIR/programs/$prog.json"
     jq_prog="$BENCH_DIR/programs/$prog.jq"
+    [[ "$prog" == join ]] && continue  # measured below, with its dataset
     if [[ ! -f "$dtl_prog" || ! -f "$jq_prog" ]]; then
         log "!! unknown program '$prog' (need programs/$prog.json and programs/$prog.jq); skipped"
         continue
@@ -181,6 +182,20 @@ for prog in "${PROGS[@]}"; do
         printf '%s\tdtl1\tfail\t-1\t0\t-\n%s\tdtlN\tfail\t-1\t0\t-\n' "$prog" "$prog" >> "$TSV"
     fi
 done
+
+# ---------------------------------------------------------------- hops join (dtl only: jq has no joins)
+JOIN_PROG="$BENCH_DIR/programs/join.json"
+ORDERS="$DATA_DIR/orders.ndjson"
+if (( HAVE_DTL )) && [[ -f "$JOIN_PROG" && -s "$ORDERS" && ",$PROGRAMS," == *",join,"* ]]; then
+    log "-- join (hops of every entity into $(wc -l < "$ORDERS" | tr -d ' ') orders)"
+    for t in 1 "$THREADS"; do
+        tool="dtlN"; [[ "$t" == 1 ]] && tool="dtl1"
+        out="$WORK/join.$tool.out"
+        if measure join "$tool" "$out" "$DTL" run "$JOIN_PROG" "$INPUT" --dataset "orders=$ORDERS" --output ndjson --threads "$t"; then
+            printf -- 'no-ref\n' >> "$TSV"
+        fi
+    done
+fi
 
 # ---------------------------------------------------------------- report
 JQ_VERSION="$("$JQ" --version 2>&1 || echo unknown)"

@@ -186,6 +186,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `dtl run ... | head`: the reader has all it wanted; stop without a fuss.
+        Err(d) if d.0.iter().all(|d| d.label.as_deref() == Some(dtl::stream::BROKEN_PIPE)) => ExitCode::SUCCESS,
         Err(d) => {
             report(d);
             ExitCode::from(1)

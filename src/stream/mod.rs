@@ -2,6 +2,7 @@
 //! parsed, transformed and serialized in parallel chunks (rayon), and written in
 //! input order. Memory stays bounded by the chunk size, whatever the input size.
 
+mod inline;
 mod output;
 mod split;
 
@@ -63,6 +64,9 @@ pub fn run(
     options: &StreamOptions,
     out: &mut dyn Write,
 ) -> Result<Summary, Box<Diagnostic>> {
+    if rayon::current_num_threads() == 1 {
+        return run_inline(pipeline, inputs, datasets, options, out);
+    }
     let (sender, receiver) = mpsc::sync_channel::<Chunk>(2);
     // Reading and splitting runs beside the transforming, one chunk ahead.
     let reader = std::thread::spawn(move || {
@@ -90,14 +94,14 @@ pub fn run(
     let result = (|| {
         for chunk in receiver {
             summary.read += chunk.len();
-            let results: Vec<Result<Vec<u8>, Box<Diagnostic>>> = chunk
+            let results: Vec<Result<Vec<Vec<u8>>, Box<Diagnostic>>> = chunk
                 .into_par_iter()
                 .map(|(name, record)| process(pipeline, &name, record, datasets, &options.run))
                 .collect();
             for result in results {
                 match result {
-                    Ok(bytes) => {
-                        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                    Ok(lines) => {
+                        for line in &lines {
                             writer.entity(line).map_err(io_error)?;
                         }
                     }
@@ -123,23 +127,117 @@ pub fn run(
     }
 }
 
+/// One thread: parse, transform and write each entity in turn, reading values in place.
+fn run_inline(
+    pipeline: &Pipeline,
+    inputs: Vec<Input>,
+    datasets: Option<&(dyn DatasetAccess + Sync)>,
+    options: &StreamOptions,
+    out: &mut dyn Write,
+) -> Result<Summary, Box<Diagnostic>> {
+    let mut writer = EntityWriter::new(out, options.format);
+    let mut summary = Summary::default();
+    let mut lines = Vec::new();
+    let result = (|| {
+        for input in inputs {
+            let mut reader = inline::InlineReader::new(input.reader, &input.name);
+            while let Some(record) = reader.next_record() {
+                summary.read += 1;
+                let result = record.and_then(|p| {
+                    let entity = check_entity(&input.name, p.value, p.line, p.index)?;
+                    lines.clear();
+                    transform_entity(pipeline, &input.name, entity, p.line, p.index, datasets, &options.run, &mut lines)
+                });
+                match result {
+                    Ok(()) => {
+                        for line in &lines {
+                            writer.entity(line).map_err(io_error)?;
+                        }
+                    }
+                    Err(d) if options.keep_going && !stops_the_run(&d) => summary.skipped.push(*d),
+                    Err(d) => return Err(d),
+                }
+            }
+        }
+        Ok(())
+    })();
+    summary.written = writer.count();
+    match result {
+        Ok(()) => {
+            writer.finish().map_err(io_error)?;
+            Ok(summary)
+        }
+        Err(d) => {
+            let _ = writer.abandon();
+            Err(d)
+        }
+    }
+}
+
+/// A parsed record must be an entity (a JSON object).
+fn check_entity(name: &str, value: Value, line: usize, index: usize) -> Result<Value, Box<Diagnostic>> {
+    if matches!(value, Value::Dict(_)) {
+        return Ok(value);
+    }
+    Err(Box::new(
+        Diagnostic::new(
+            codes::INPUT_NOT_ENTITY,
+            format!("{name}:{line}: entity {index} is a {}, not an object", value.type_name()),
+        )
+        .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}"),
+    ))
+}
+
+/// Runs one entity through the pipeline, appending each output's wire JSON to `lines`.
+#[allow(clippy::too_many_arguments)]
+fn transform_entity(
+    pipeline: &Pipeline,
+    name: &str,
+    entity: Value,
+    line: usize,
+    index: usize,
+    datasets: Option<&(dyn DatasetAccess + Sync)>,
+    options: &RunOptions,
+    lines: &mut Vec<Vec<u8>>,
+) -> Result<(), Box<Diagnostic>> {
+    let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
+    let outputs = pipeline.transform(entity, options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
+        d.message = format!("{name}:{line}: entity {index}{id}: {}", d.message);
+        d
+    })?;
+    for e in &outputs {
+        let mut bytes = Vec::with_capacity(256);
+        wire::write(e, &mut bytes);
+        lines.push(bytes);
+    }
+    Ok(())
+}
+
 /// `fail!` and `trip!` stop a run even under `--keep-going`: they are the program's own decision.
 fn stops_the_run(d: &Diagnostic) -> bool {
     d.code == codes::FAIL || d.code == codes::TRIP
 }
 
 fn io_error(e: std::io::Error) -> Box<Diagnostic> {
-    Box::new(Diagnostic::new(codes::IO, format!("cannot write the output: {e}")))
+    let mut d = Diagnostic::new(codes::IO, format!("cannot write the output: {e}"));
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        // The reader went away (`dtl run ... | head`): the CLI stops quietly.
+        d.label = Some(BROKEN_PIPE.to_string());
+    }
+    Box::new(d)
 }
 
-/// Parses, transforms and serializes one record; the output is NDJSON lines.
+/// The label of the diagnostic for output whose reader has gone away.
+pub const BROKEN_PIPE: &str = "broken pipe";
+
+/// Parses, transforms and serializes one record: the wire JSON of each output entity.
 fn process(
     pipeline: &Pipeline,
     name: &str,
     record: Result<Record, SplitError>,
     datasets: Option<&(dyn DatasetAccess + Sync)>,
     options: &RunOptions,
-) -> Result<Vec<u8>, Box<Diagnostic>> {
+) -> Result<Vec<Vec<u8>>, Box<Diagnostic>> {
     let record = record.map_err(|e| {
         Box::new(
             Diagnostic::new(codes::INPUT_JSON, format!("{name}:{}: {}", e.line, e.message))
@@ -147,18 +245,9 @@ fn process(
         )
     })?;
     let entity = parse_entity(name, &record)?;
-    let outputs =
-        pipeline.transform(entity.clone(), options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
-            let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
-            d.message = format!("{name}:{}: entity {}{id}: {}", record.line, record.index, d.message);
-            d
-        })?;
-    let mut bytes = Vec::with_capacity(record.bytes.len() + 16);
-    for e in &outputs {
-        wire::write(e, &mut bytes);
-        bytes.push(b'\n');
-    }
-    Ok(bytes)
+    let mut lines = Vec::new();
+    transform_entity(pipeline, name, entity, record.line, record.index, datasets, options, &mut lines)?;
+    Ok(lines)
 }
 
 fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {

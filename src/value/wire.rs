@@ -39,6 +39,15 @@ pub fn parse(text: &[u8]) -> Result<Value, WireError> {
     parse_with(text, true)
 }
 
+/// Parses the first JSON value of `text` (after any whitespace) and gives it with
+/// the number of bytes it took. Lets a reader parse a stream of values in place.
+pub fn parse_prefix(text: &str) -> Result<(Value, usize), WireError> {
+    let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, transit: true, scratch: Vec::new() };
+    r.ws();
+    let v = r.value()?;
+    Ok((v, r.i))
+}
+
 /// Parses one JSON document without decoding `~` tags (strings stay strings).
 pub fn parse_plain(text: &[u8]) -> Result<Value, WireError> {
     parse_with(text, false)
