@@ -115,6 +115,7 @@ pub fn run_node(
             t.read += r.read;
             t.written += r.written;
             t.deletion_tracked += r.deletion_tracked;
+            t.compacted += r.compacted;
             t.full |= r.full;
             t.changed = r.changed;
             changed |= r.changed;

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::dataset::store::Store;
+use crate::dataset::store::{Retention, Store};
 use crate::dataset::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
 use crate::diagnostic::Diagnostic;
 use crate::value::{map_with_capacity, wire, Map, Str, Value};
@@ -79,6 +79,11 @@ pub trait PipeStore: DatasetAccess + Send {
 
     /// Marks `dataset` populated (creating it, empty, when needed).
     fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>>;
+
+    /// Drops the versions of `dataset` that `retention` does not keep (never the
+    /// latest of an `_id`); kept versions keep their offsets. Atomic. Returns the
+    /// number of versions dropped.
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>>;
 }
 
 /// The stored form of an incoming entity, before bookkeeping: root keys that start
@@ -137,8 +142,8 @@ pub fn canonical(v: &Value, out: &mut Vec<u8>) {
 
 #[derive(Debug, Default)]
 struct Dataset {
-    /// Every version, by offset.
-    log: Vec<Value>,
+    /// Every version, by offset (`None`: compacted away).
+    log: Vec<Option<Value>>,
     /// `_id` → offset of its latest version.
     latest: BTreeMap<String, usize>,
     populated: bool,
@@ -177,12 +182,12 @@ impl DatasetAccess for MemoryStore {
 
     fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
         let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
-        Ok(d.latest.get(id).map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).cloned())
+        Ok(d.latest.get(id).and_then(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).cloned())
     }
 
     fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
         let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
-        d.latest.values().map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).for_each(visit);
+        d.latest.values().filter_map(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).for_each(visit);
         Ok(())
     }
 
@@ -222,7 +227,8 @@ impl PipeStore for MemoryStore {
             let id = prepared.entity_id().unwrap_or_default().to_string();
             let previous = d.latest.get(&id).copied();
             let unchanged =
-                previous.is_some_and(|p| d.log[p].get("_hash").and_then(Value::as_str) == Some(hash.as_str()));
+                previous.and_then(|p| d.log[p].as_ref()).and_then(|l| l.get("_hash")).and_then(Value::as_str)
+                    == Some(hash.as_str());
             if unchanged {
                 result.unchanged += 1;
                 continue;
@@ -234,7 +240,7 @@ impl PipeStore for MemoryStore {
             map.insert(Str::from("_previous"), previous.map_or(Value::Null, |p| Value::Int(p as i64)));
             map.insert(Str::from("_ts"), Value::Int(ts));
             map.insert(Str::from("_updated"), Value::Int(offset as i64));
-            d.log.push(Value::dict(map));
+            d.log.push(Some(Value::dict(map)));
             d.latest.insert(id, offset);
             result.written += 1;
         }
@@ -250,17 +256,17 @@ impl PipeStore for MemoryStore {
     fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
         let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
         let start = since.map_or(0, |s| (s as usize).saturating_add(1)).min(d.log.len());
-        d.log[start..].iter().take(limit).cloned().collect()
+        d.log[start..].iter().flatten().take(limit).cloned().collect()
     }
 
     fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
         let d = self.datasets.get(dataset)?;
-        d.latest.get(id).map(|&o| d.log[o].clone())
+        d.latest.get(id).and_then(|&o| d.log[o].clone())
     }
 
     fn latest_all(&self, dataset: &str) -> Vec<Value> {
         let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
-        d.latest.values().map(|&o| d.log[o].clone()).collect()
+        d.latest.values().filter_map(|&o| d.log[o].clone()).collect()
     }
 
     fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
@@ -279,6 +285,35 @@ impl PipeStore for MemoryStore {
     fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
         self.datasets.entry(dataset.to_string()).or_default().populated = true;
         Ok(())
+    }
+
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>> {
+        let Some(d) = self.datasets.get_mut(dataset) else { return Ok(0) };
+        let keep = retention.keep_versions.max(1);
+        // The offsets of each `_id`, oldest first.
+        let mut per_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (offset, version) in d.log.iter().enumerate() {
+            if let Some(id) = version.as_ref().and_then(Value::entity_id) {
+                per_id.entry(id).or_default().push(offset);
+            }
+        }
+        let mut removed = Vec::new();
+        for offsets in per_id.values().filter(|o| o.len() > keep) {
+            for (i, &offset) in offsets[..offsets.len() - keep].iter().enumerate() {
+                if retention.horizon.is_some_and(|h| offsets[i + 1] as u64 > h) {
+                    break;
+                }
+                let ts = d.log[offset].as_ref().and_then(|v| v.get("_ts")).and_then(Value::as_i64);
+                if retention.keep_since_ts.is_some_and(|cutoff| ts.unwrap_or(i64::MAX) >= cutoff) {
+                    break;
+                }
+                removed.push(offset);
+            }
+        }
+        for &offset in &removed {
+            d.log[offset] = None;
+        }
+        Ok(removed.len())
     }
 }
 
@@ -343,6 +378,10 @@ impl PipeStore for Store {
     fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
         Store::set_populated(self, dataset)
     }
+
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>> {
+        self.compact_with(dataset, retention)
+    }
 }
 
 fn state_value(state: &PipeState) -> Value {
@@ -399,6 +438,28 @@ mod tests {
         assert!(!s.is_populated("d"));
         s.set_populated("d").unwrap();
         assert!(s.is_populated("d"));
+    }
+
+    #[test]
+    fn compaction_keeps_offsets_and_the_latest() {
+        let mut s = MemoryStore::new();
+        for n in 0..4 {
+            s.append("d", vec![v(&format!(r#"{{"_id":"a","n":{n}}}"#)), v(r#"{"_id":"b"}"#)], None).unwrap();
+        }
+        // a: 0 2 3 4, b: 1
+        assert_eq!(s.compact("d", Retention::versions(2)).unwrap(), 2);
+        let offsets = |s: &MemoryStore| -> Vec<Value> {
+            s.read_since("d", None, usize::MAX).iter().map(|e| e.get("_updated").unwrap().clone()).collect()
+        };
+        assert_eq!(offsets(&s), [Value::Int(1), Value::Int(3), Value::Int(4)]);
+        assert_eq!(s.read_since("d", Some(1), 1)[0].get("_updated"), Some(&Value::Int(3)));
+        assert_eq!(s.latest("d", "a").unwrap().get("n"), Some(&Value::Int(3)));
+        let r = s.append("d", vec![v(r#"{"_id":"a","n":3}"#)], None).unwrap();
+        assert_eq!(r.written, 0, "change tracking still sees the latest");
+        let r = Retention { keep_versions: 1, horizon: Some(3), keep_since_ts: None };
+        assert_eq!(s.compact("d", r).unwrap(), 0, "replaced at 4, after the horizon");
+        assert_eq!(s.compact("d", Retention::versions(1)).unwrap(), 1);
+        assert_eq!(offsets(&s), [Value::Int(1), Value::Int(4)]);
     }
 
     #[test]
