@@ -60,7 +60,8 @@ fn the_crm_example_passes_its_tests() {
 
 #[test]
 fn node_run_prints_a_summary() {
-    let out = dtl(&["node", "run", &example("small"), "--data-dir", "/nonexistent/in-memory-for-now"]);
+    let data = node(&[]).join("data");
+    let out = dtl(&["node", "run", &example("small"), "--data-dir", data.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("person-raw") && stdout.contains("settled after"), "{stdout}");
@@ -68,17 +69,21 @@ fn node_run_prints_a_summary() {
 
 #[test]
 fn dataset_show_and_list() {
-    let out = dtl(&["dataset", "show", &example("small"), "person"]);
+    let small = node(&[]).join("small");
+    let small = small.to_str().unwrap();
+    let crm = node(&[]).join("crm");
+    let crm = crm.to_str().unwrap();
+    let out = dtl(&["dataset", "show", &example("small"), "person", "--data-dir", small]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = dtl::value::wire::parse(&out.stdout).unwrap();
     let ids: Vec<&str> = shown.iter_list().filter_map(Value::entity_id).collect();
     assert_eq!(ids, ["1", "2"]);
-    let out = dtl(&["dataset", "show", &example("crm"), "c", "--history"]);
+    let out = dtl(&["dataset", "show", &example("crm"), "c", "--history", "--data-dir", crm]);
     let shown = dtl::value::wire::parse(&out.stdout).unwrap();
     assert_eq!(shown.as_list().unwrap().len(), 3);
-    let out = dtl(&["dataset", "list", &example("crm")]);
+    let out = dtl(&["dataset", "list", &example("crm"), "--data-dir", crm]);
     assert!(text(&out.stdout).contains("abc-merged: 3 entities, 2 deleted, 5 versions"), "{}", text(&out.stdout));
-    let out = dtl(&["dataset", "show", &example("small"), "persn"]);
+    let out = dtl(&["dataset", "show", &example("small"), "persn", "--data-dir", small]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("E071") && text(&out.stderr).contains("did you mean `person`?"));
 }
@@ -300,4 +305,89 @@ fn emit_children_in_its_own_pipe() {
     ]);
     run(&config, &mut store).unwrap();
     assert_eq!(live(&store, "lines").len(), 2, "{:?}", store.latest_all("parents"));
+}
+
+/// The `written` column of `dtl node run` output, per pipe.
+fn written(stdout: &str) -> Vec<(String, usize)> {
+    stdout
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("settled"))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols[0].to_string(), cols[2].parse().unwrap())
+        })
+        .collect()
+}
+
+fn node_run(dir: &Path) -> String {
+    let out = dtl(&["node", "run", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn show(dir: &Path, dataset: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["dataset", "show", dir.to_str().unwrap(), dataset];
+    args.extend_from_slice(extra);
+    let out = dtl(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dtl::value::wire::parse(&out.stdout).unwrap()
+}
+
+const UPPER: &str = r#"{"_id": "upper", "type": "pipe", "source": {"type": "dataset", "dataset": "people"},
+  "transform": {"type": "dtl", "rules": {"default": [["copy", "*"], ["add", "big", ["upper", "_S.name"]]]}}}"#;
+
+#[test]
+fn node_run_is_persistent_and_a_second_run_writes_nothing() {
+    let dir = node(&[("pipes/people.conf.json", PEOPLE), ("pipes/upper.conf.json", UPPER)]);
+    let first = written(&node_run(&dir));
+    assert_eq!(first, [("people".to_string(), 2), ("upper".to_string(), 2)]);
+    assert!(dir.join(".dtl-data/store.log").is_file());
+    let second = written(&node_run(&dir));
+    assert_eq!(second, [("people".to_string(), 0), ("upper".to_string(), 0)]);
+    // The data survives between processes: `dataset show` reads the store without
+    // running the node (a changed config is not picked up until the next run).
+    std::fs::write(dir.join("pipes/people.conf.json"), PEOPLE.replace("Ada", "Grace")).unwrap();
+    let shown = show(&dir, "upper", &[]);
+    assert_eq!(shown.as_list().unwrap()[0].get("big"), Some(&Value::str("ADA")));
+    let third = written(&node_run(&dir));
+    assert_eq!(third, [("people".to_string(), 1), ("upper".to_string(), 1)]);
+    let history = show(&dir, "upper", &["--history"]);
+    let bigs: Vec<&str> = history.iter_list().filter_map(|e| e.get("big")?.as_str()).collect();
+    assert_eq!(bigs, ["ADA", "ALAN", "GRACE"]);
+    let last = &history.as_list().unwrap()[2];
+    assert_eq!(last.get("_previous"), Some(&Value::Int(0)));
+    assert_eq!(last.get("_updated"), Some(&Value::Int(2)));
+    let out = dtl(&["dataset", "list", dir.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("upper: 2 entities, 0 deleted, 3 versions"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_torn_store_tail_is_recovered() {
+    let dir = node(&[("pipes/people.conf.json", PEOPLE), ("pipes/upper.conf.json", UPPER)]);
+    node_run(&dir);
+    let log = dir.join(".dtl-data/store.log");
+    let before = std::fs::metadata(&log).unwrap().len();
+    // A partial record after the last commit, as a crash mid-write leaves it.
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(&[0x40, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, b'{', b'"']);
+    std::fs::write(&log, bytes).unwrap();
+    let shown = show(&dir, "upper", &[]);
+    assert_eq!(shown.as_list().unwrap().len(), 2);
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), before, "opening truncates the torn tail");
+    assert_eq!(written(&node_run(&dir)), [("people".to_string(), 0), ("upper".to_string(), 0)]);
+}
+
+#[test]
+fn node_test_runs_from_empty_in_a_temporary_folder() {
+    let dir = example("small");
+    let data = node(&[]).join("kept");
+    let out = dtl(&["node", "test", &dir, "--data-dir", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(data.join("store.log").is_file());
+    // A second test into the same, no longer empty, folder is refused.
+    let out = dtl(&["node", "test", &dir, "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not empty"), "{}", text(&out.stderr));
+    assert!(!Path::new(&dir).join(".dtl-data").exists());
 }

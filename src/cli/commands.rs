@@ -232,10 +232,15 @@ pub fn help(name: &str) -> Result<(), Diagnostic> {
     })
 }
 
-/// Loads a node and runs it to a settled state.
+/// The data folder of a node: `--data-dir`, or `DIR/.dtl-data`.
+fn data_folder(dir: &Path, data_dir: Option<&Path>) -> PathBuf {
+    data_dir.map_or_else(|| dir.join(".dtl-data"), Path::to_path_buf)
+}
+
+/// Loads a node and runs it to a settled state, against the store in `data_dir`.
 fn run_loaded_node(
     dir: &Path,
-    data_dir: Option<&Path>,
+    data_dir: &Path,
     env: Option<&Path>,
 ) -> Result<
     (dtl::pipe::NodeConfig, Box<dyn dtl::pipe::PipeStore>, dtl::pipe::Outputs, dtl::pipe::NodeReport),
@@ -247,7 +252,7 @@ fn run_loaded_node(
             .into());
     }
     let node = dtl::pipe::load_node(dir, env)?;
-    let mut store = dtl::pipe::open_store(data_dir).map_err(|d| Diagnostics::from(*d))?;
+    let mut store = dtl::pipe::open_store(Some(data_dir)).map_err(|d| Diagnostics::from(*d))?;
     let mut outputs = dtl::pipe::Outputs::default();
     let report = dtl::pipe::run_node(&node, store.as_mut(), &mut outputs, &mut std::io::stderr())?;
     for (pipe, why) in &report.waiting {
@@ -256,8 +261,37 @@ fn run_loaded_node(
     Ok((node, store, outputs, report))
 }
 
+/// The store of a node for reading: the data folder as it is when it holds a store,
+/// else the node is run into it first.
+fn stored_node(dir: &Path, data_dir: Option<&Path>) -> Result<Box<dyn dtl::pipe::PipeStore>, Diagnostics> {
+    let folder = data_folder(dir, data_dir);
+    if folder.join("store.log").is_file() {
+        return dtl::pipe::open_store(Some(&folder)).map_err(|d| Diagnostics::from(*d));
+    }
+    Ok(run_loaded_node(dir, &folder, None)?.1)
+}
+
+/// A fresh, empty data folder for `dtl node test`, removed when dropped.
+struct TempData(PathBuf);
+
+impl TempData {
+    fn new() -> Result<TempData, Diagnostics> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!("dtl-test-data-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path)
+            .map_err(|e| usage(format!("cannot create a temporary data folder {}: {e}", path.display())))?;
+        Ok(TempData(path))
+    }
+}
+
+impl Drop for TempData {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub fn node_run(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Result<(), Diagnostics> {
-    let (_, _, _, report) = run_loaded_node(dir, data_dir, env)?;
+    let (_, _, _, report) = run_loaded_node(dir, &data_folder(dir, data_dir), env)?;
     let width = report.pipes.iter().map(|(p, _)| p.len()).max().unwrap_or(4).max(4);
     println!("{:<width$}  {:>8}  {:>8}  {:>8}", "pipe", "read", "written", "deleted");
     for (pipe, r) in &report.pipes {
@@ -268,11 +302,27 @@ pub fn node_run(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Resu
 }
 
 pub fn node_test(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Result<(), Diagnostics> {
-    // Tests always start from empty datasets.
-    let _ = data_dir;
+    // Tests always start from empty datasets: a fresh temporary folder (removed
+    // afterwards), or `--data-dir` when it is empty (kept, for inspection).
     let specs = dtl::pipe::tester::load_specs(dir)?;
-    let (node, store, outputs, _) = run_loaded_node(dir, None, env)?;
+    let temp;
+    let folder = match data_dir {
+        Some(d) => {
+            if d.join("store.log").exists() {
+                return Err(usage(format!("the data folder {} is not empty", d.display()))
+                    .help("`dtl node test` runs from empty datasets: give a new folder or remove this one")
+                    .into());
+            }
+            d
+        }
+        None => {
+            temp = TempData::new()?;
+            temp.0.as_path()
+        }
+    };
+    let (node, store, outputs, _) = run_loaded_node(dir, folder, env)?;
     let outcome = dtl::pipe::tester::run_tests(&node, &specs, store.as_ref(), &outputs)?;
+    drop(store);
     for pipe in &outcome.passed {
         println!("PASS {pipe}");
     }
@@ -296,7 +346,7 @@ pub fn node_test(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Res
 }
 
 pub fn dataset_show(dir: &Path, name: &str, data_dir: Option<&Path>, history: bool) -> Result<(), Diagnostics> {
-    let (_, store, _, _) = run_loaded_node(dir, data_dir, None)?;
+    let store = stored_node(dir, data_dir)?;
     let names = store.dataset_names();
     if !names.iter().any(|n| n == name) {
         let d = Diagnostic::new(codes::NO_SUCH_DATASET, format!("the node has no dataset `{name}`"));
@@ -313,7 +363,7 @@ pub fn dataset_show(dir: &Path, name: &str, data_dir: Option<&Path>, history: bo
 }
 
 pub fn dataset_list(dir: &Path, data_dir: Option<&Path>) -> Result<(), Diagnostics> {
-    let (_, store, _, _) = run_loaded_node(dir, data_dir, None)?;
+    let store = stored_node(dir, data_dir)?;
     for name in store.dataset_names() {
         let latest = store.latest_all(&name);
         let live = latest.iter().filter(|e| !dtl::dataset::is_deleted(e)).count();

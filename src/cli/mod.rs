@@ -89,7 +89,7 @@ enum NodeCommand {
     Run {
         /// The node folder.
         dir: PathBuf,
-        /// Where datasets are kept (in-memory for now: accepted, not yet used).
+        /// Where datasets are kept between runs (default: DIR/.dtl-data).
         #[arg(long, value_name = "PATH")]
         data_dir: Option<PathBuf>,
         /// Environment variables for `$ENV(...)` (default: DIR/test-env.json).
@@ -100,7 +100,7 @@ enum NodeCommand {
     Test {
         /// The node folder.
         dir: PathBuf,
-        /// Where datasets are kept (in-memory for now: accepted, not yet used).
+        /// An empty folder to run in, kept afterwards (default: a temporary folder, removed).
         #[arg(long, value_name = "PATH")]
         data_dir: Option<PathBuf>,
         /// Environment variables for `$ENV(...)` (default: DIR/test-env.json).
@@ -117,7 +117,7 @@ enum DatasetCommand {
         dir: PathBuf,
         /// The dataset.
         name: String,
-        /// Where datasets are kept (in-memory for now: the node is run first).
+        /// Where datasets are kept (default: DIR/.dtl-data; the node is run first when it holds no store).
         #[arg(long, value_name = "PATH")]
         data_dir: Option<PathBuf>,
         /// Every version, in offset order.
@@ -128,7 +128,7 @@ enum DatasetCommand {
     List {
         /// The node folder.
         dir: PathBuf,
-        /// Where datasets are kept (in-memory for now: the node is run first).
+        /// Where datasets are kept (default: DIR/.dtl-data; the node is run first when it holds no store).
         #[arg(long, value_name = "PATH")]
         data_dir: Option<PathBuf>,
     },

@@ -25,15 +25,17 @@ pub use node::{run_node, NodeReport};
 pub use pump::Outputs;
 pub use store::{MemoryStore, PipeState, PipeStore};
 
-/// Opens the store for a node run. This is the one place that chooses the store.
-///
-/// `data_dir` is accepted for the persistent store; for now the store is in memory,
-/// so every command starts from empty datasets.
+/// Opens the store for a node run. This is the one place that chooses the store:
+/// the persistent [`crate::dataset::store::Store`] in `data_dir` (created when
+/// missing), or an in-memory store when there is none.
 pub fn open_store(data_dir: Option<&Path>) -> Result<Box<dyn PipeStore>, Box<Diagnostic>> {
-    let _ = data_dir;
-    Ok(Box::new(MemoryStore::new()))
+    match data_dir {
+        Some(dir) => Ok(Box::new(crate::dataset::store::Store::open(dir)?)),
+        None => Ok(Box::new(MemoryStore::new())),
+    }
 }
 
-/// Whether [`open_store`] keeps data between commands (false: in memory for now, so
-/// `dtl dataset show`/`list` run the node first).
-pub const STORE_IS_PERSISTENT: bool = false;
+/// Whether [`open_store`] keeps data between commands (given a data folder): `dtl
+/// node run` keeps its datasets in `DIR/.dtl-data`, and `dtl dataset show`/`list`
+/// read them without running the node.
+pub const STORE_IS_PERSISTENT: bool = true;

@@ -75,7 +75,7 @@ pub fn run_node(
     for p in &node.pipes {
         if let SinkConfig::Dataset(d) = &p.sink {
             if d.initial_offset == InitialOffset::Onload {
-                store.set_populated(&d.dataset);
+                store.set_populated(&d.dataset).map_err(|d| Diagnostics::from(*d))?;
             }
         }
     }
@@ -115,6 +115,7 @@ pub fn run_node(
             t.read += r.read;
             t.written += r.written;
             t.deletion_tracked += r.deletion_tracked;
+            t.compacted += r.compacted;
             t.full |= r.full;
             t.changed = r.changed;
             changed |= r.changed;

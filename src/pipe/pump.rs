@@ -13,6 +13,7 @@ use crate::value::{map_with_capacity, Map, Str, Value};
 use super::config::{DatasetSink, InitialOffset, Pipe, SinkConfig, SourceConfig};
 use super::merge;
 use super::store::{content_hash, prepare, PipeState, PipeStore};
+use crate::dataset::store::Retention;
 
 /// What the entities of non-dataset sinks (`json`) looked like after the last runs,
 /// per pipe, by `_id`: the offline stand-in for what was pushed.
@@ -27,6 +28,8 @@ pub struct RunReport {
     pub written: usize,
     /// Of those, deletes written by deletion tracking.
     pub deletion_tracked: usize,
+    /// Old versions compaction dropped from the sink dataset afterwards.
+    pub compacted: usize,
     /// Whether it was a full run.
     pub full: bool,
     /// Whether the run changed anything (a write, or the sink becoming populated).
@@ -62,7 +65,7 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
     };
     if let Some(d) = sink_dataset {
         if d.initial_offset == InitialOffset::Initially && !store.is_populated(&d.dataset) {
-            store.set_populated(&d.dataset);
+            store.set_populated(&d.dataset)?;
             report.changed = true;
         }
     }
@@ -142,11 +145,14 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
             _ => false,
         };
         if populate && !store.is_populated(&d.dataset) {
-            store.set_populated(&d.dataset);
+            store.set_populated(&d.dataset)?;
             report.changed = true;
         }
+        if pipe.compaction.enabled {
+            report.compacted = store.compact(&d.dataset, retention(pipe, &*store, &d.dataset))?;
+        }
     } else {
-        store.save_pipe_state(&pipe.id, new_state);
+        store.save_pipe_state(&pipe.id, new_state)?;
         if matches!(pipe.sink, SinkConfig::Json) {
             let previous = outputs.entry(pipe.id.clone()).or_default();
             let before = previous.clone();
@@ -162,6 +168,25 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
     }
     report.changed |= report.written > 0;
     Ok(report)
+}
+
+/// What sink compaction keeps after a run (spec §1.2: `compaction.*`).
+fn retention(pipe: &Pipe, store: &dyn PipeStore, dataset: &str) -> Retention {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+    Retention {
+        keep_versions: pipe.compaction.keep_versions,
+        horizon: tracking_horizon(store, dataset),
+        keep_since_ts: pipe.compaction.time_threshold_hours.map(|h| now - (h * 3_600_000_000.0) as i64),
+    }
+}
+
+/// HOOK for dependency tracking (spec §1.7): compaction must not pass the lowest
+/// tracking offset that any pipe — disabled ones included — holds on `dataset`.
+/// Return that offset here once pipes keep tracking offsets; compaction then keeps
+/// every version replaced after it (the trackers still need its old join values).
+fn tracking_horizon(_store: &dyn PipeStore, _dataset: &str) -> Option<u64> {
+    None
 }
 
 fn fail(pipe: &Pipe, message: String) -> Box<Diagnostic> {
@@ -287,7 +312,9 @@ fn previous_version(pipe: &Pipe, store: &dyn PipeStore, entity: &Value) -> Optio
     let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return None };
     let previous = entity.get("_previous")?.as_i64()?;
     let offset = u64::try_from(previous).ok()?;
-    store.read_since(&dataset.0, offset.checked_sub(1), 1).into_iter().next()
+    // Compaction may have dropped it: the next version read is then another one.
+    let found = store.read_since(&dataset.0, offset.checked_sub(1), 1).into_iter().next()?;
+    (found.get("_updated").and_then(Value::as_i64) == Some(previous)).then_some(found)
 }
 
 /// What a source read.

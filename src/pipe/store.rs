@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::dataset::store::{Retention, Store};
 use crate::dataset::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
 use crate::diagnostic::Diagnostic;
 use crate::value::{map_with_capacity, wire, Map, Str, Value};
@@ -71,57 +72,44 @@ pub trait PipeStore: DatasetAccess + Send {
     fn pipe_state(&self, pipe: &str) -> Option<PipeState>;
 
     /// Saves the state of `pipe` on its own (a run that wrote nothing).
-    fn save_pipe_state(&mut self, pipe: &str, state: PipeState);
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>>;
 
     /// Whether `dataset` is populated (its producer has set the initial offset).
     fn is_populated(&self, dataset: &str) -> bool;
 
     /// Marks `dataset` populated (creating it, empty, when needed).
-    fn set_populated(&mut self, dataset: &str);
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>>;
+
+    /// Drops the versions of `dataset` that `retention` does not keep (never the
+    /// latest of an `_id`); kept versions keep their offsets. Atomic. Returns the
+    /// number of versions dropped.
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>>;
 }
 
 /// The stored form of an incoming entity, before bookkeeping: root keys that start
 /// with `_` are dropped except `_id` and `_deleted`, and `_deleted` becomes a
-/// boolean (only the literal `true` means deleted).
+/// boolean (only the literal `true` means deleted). The same function the
+/// persistent store uses.
 pub fn prepare(entity: &Value) -> Value {
-    let mut out = map_with_capacity(entity.as_dict().map_or(1, |m| m.len() + 1));
-    if let Some(id) = entity.get("_id") {
-        out.insert(Str::from("_id"), id.clone());
+    if entity.as_dict().is_some() {
+        return crate::dataset::store::stored_form(entity).0;
     }
-    if let Some(map) = entity.as_dict() {
-        for (k, v) in map.iter() {
-            if !k.starts_with('_') {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    let mut out = map_with_capacity(1);
     out.insert(Str::from("_deleted"), Value::Bool(is_deleted(entity)));
     Value::dict(out)
 }
 
-/// The content hash of an entity: MurmurHash3 x64-128 of a canonical serialization
-/// (dict keys sorted, values typed as on the wire) of every root key not starting
-/// with `_`, plus `_id` and `_deleted` (as a boolean). 32 hex digits.
+/// The content hash of an entity as 32 hex digits (the `_hash` property): the
+/// persistent store's hash ([`crate::dataset::store::content_hash`], MurmurHash3
+/// x64-128 of a typed canonical serialization of every root key not starting with
+/// `_`, plus `_id` and `_deleted`). Give it a [`prepare`]d entity.
 pub fn content_hash(entity: &Value) -> String {
-    let mut out = Vec::with_capacity(128);
-    let mut keys: Vec<(&Str, &Value)> = entity
-        .as_dict()
-        .map(|m| m.iter().filter(|(k, _)| !k.starts_with('_') || k.as_ref() == "_id").collect())
-        .unwrap_or_default();
-    keys.sort_by(|a, b| a.0.cmp(b.0));
-    out.push(b'{');
-    for (k, v) in keys {
-        wire::write_str(k, &mut out);
-        out.push(b':');
-        canonical(v, &mut out);
-        out.push(b',');
-    }
-    out.extend_from_slice(if is_deleted(entity) { b"\"_deleted\":true}" } else { b"\"_deleted\":false}" });
-    let hash = murmur3::murmur3_x64_128(&mut std::io::Cursor::new(&out), 0).unwrap_or(0);
-    format!("{hash:032x}")
+    let mut scratch = Vec::with_capacity(128);
+    format!("{:032x}", crate::dataset::store::content_hash(entity, &mut scratch))
 }
 
-/// Wire JSON with dict keys sorted at every level.
+/// Wire JSON with dict keys sorted at every level (the tester's comparison form;
+/// not used for hashing).
 pub fn canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Dict(map) => {
@@ -154,8 +142,8 @@ pub fn canonical(v: &Value, out: &mut Vec<u8>) {
 
 #[derive(Debug, Default)]
 struct Dataset {
-    /// Every version, by offset.
-    log: Vec<Value>,
+    /// Every version, by offset (`None`: compacted away).
+    log: Vec<Option<Value>>,
     /// `_id` → offset of its latest version.
     latest: BTreeMap<String, usize>,
     populated: bool,
@@ -194,12 +182,12 @@ impl DatasetAccess for MemoryStore {
 
     fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
         let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
-        Ok(d.latest.get(id).map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).cloned())
+        Ok(d.latest.get(id).and_then(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).cloned())
     }
 
     fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
         let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
-        d.latest.values().map(|&o| &d.log[o]).filter(|e| !is_deleted(e)).for_each(visit);
+        d.latest.values().filter_map(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).for_each(visit);
         Ok(())
     }
 
@@ -238,11 +226,12 @@ impl PipeStore for MemoryStore {
         for (prepared, hash) in versions {
             let id = prepared.entity_id().unwrap_or_default().to_string();
             let previous = d.latest.get(&id).copied();
-            if let Some(p) = previous {
-                if d.log[p].get("_hash").and_then(Value::as_str) == Some(hash.as_str()) {
-                    result.unchanged += 1;
-                    continue;
-                }
+            let unchanged =
+                previous.and_then(|p| d.log[p].as_ref()).and_then(|l| l.get("_hash")).and_then(Value::as_str)
+                    == Some(hash.as_str());
+            if unchanged {
+                result.unchanged += 1;
+                continue;
             }
             let offset = d.log.len();
             let Value::Dict(map) = prepared else { unreachable!("prepare gives a dict") };
@@ -251,7 +240,7 @@ impl PipeStore for MemoryStore {
             map.insert(Str::from("_previous"), previous.map_or(Value::Null, |p| Value::Int(p as i64)));
             map.insert(Str::from("_ts"), Value::Int(ts));
             map.insert(Str::from("_updated"), Value::Int(offset as i64));
-            d.log.push(Value::dict(map));
+            d.log.push(Some(Value::dict(map)));
             d.latest.insert(id, offset);
             result.written += 1;
         }
@@ -267,34 +256,139 @@ impl PipeStore for MemoryStore {
     fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
         let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
         let start = since.map_or(0, |s| (s as usize).saturating_add(1)).min(d.log.len());
-        d.log[start..].iter().take(limit).cloned().collect()
+        d.log[start..].iter().flatten().take(limit).cloned().collect()
     }
 
     fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
         let d = self.datasets.get(dataset)?;
-        d.latest.get(id).map(|&o| d.log[o].clone())
+        d.latest.get(id).and_then(|&o| d.log[o].clone())
     }
 
     fn latest_all(&self, dataset: &str) -> Vec<Value> {
         let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
-        d.latest.values().map(|&o| d.log[o].clone()).collect()
+        d.latest.values().filter_map(|&o| d.log[o].clone()).collect()
     }
 
     fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
         self.states.get(pipe).cloned()
     }
 
-    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) {
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>> {
         self.states.insert(pipe.to_string(), state);
+        Ok(())
     }
 
     fn is_populated(&self, dataset: &str) -> bool {
         self.datasets.get(dataset).is_some_and(|d| d.populated)
     }
 
-    fn set_populated(&mut self, dataset: &str) {
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
         self.datasets.entry(dataset.to_string()).or_default().populated = true;
+        Ok(())
     }
+
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>> {
+        let Some(d) = self.datasets.get_mut(dataset) else { return Ok(0) };
+        let keep = retention.keep_versions.max(1);
+        // The offsets of each `_id`, oldest first.
+        let mut per_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (offset, version) in d.log.iter().enumerate() {
+            if let Some(id) = version.as_ref().and_then(Value::entity_id) {
+                per_id.entry(id).or_default().push(offset);
+            }
+        }
+        let mut removed = Vec::new();
+        for offsets in per_id.values().filter(|o| o.len() > keep) {
+            for (i, &offset) in offsets[..offsets.len() - keep].iter().enumerate() {
+                if retention.horizon.is_some_and(|h| offsets[i + 1] as u64 > h) {
+                    break;
+                }
+                let ts = d.log[offset].as_ref().and_then(|v| v.get("_ts")).and_then(Value::as_i64);
+                if retention.keep_since_ts.is_some_and(|cutoff| ts.unwrap_or(i64::MAX) >= cutoff) {
+                    break;
+                }
+                removed.push(offset);
+            }
+        }
+        for &offset in &removed {
+            d.log[offset] = None;
+        }
+        Ok(removed.len())
+    }
+}
+
+/// The state key of a pipe in the persistent store.
+fn state_key(pipe: &str) -> String {
+    format!("pipe:{pipe}")
+}
+
+/// A read failure of the persistent store (an I/O error or a corrupt record in a log
+/// that opened cleanly) cannot be handled by the pump: it stops the process.
+#[allow(clippy::boxed_local)]
+fn read_failed(e: Box<Diagnostic>) -> ! {
+    panic!("dataset store: {}", e.message)
+}
+
+/// The persistent store ([`Store`]) as the pump uses it. Pipe state is kept under
+/// the state key `pipe:<id>` as `{"since": marker, "runs": n}`.
+impl PipeStore for Store {
+    fn dataset_names(&self) -> Vec<String> {
+        Store::dataset_names(self)
+    }
+
+    fn append(
+        &mut self,
+        dataset: &str,
+        entities: Vec<Value>,
+        state: Option<(&str, PipeState)>,
+    ) -> Result<Appended, Box<Diagnostic>> {
+        let saved = state.map(|(pipe, s)| (state_key(pipe), state_value(&s)));
+        let state: Vec<(&str, Value)> = saved.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let r = self.write_batch_with_state(dataset, entities, &state)?;
+        Ok(Appended { written: r.written, unchanged: r.unchanged })
+    }
+
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
+        Store::read_since(self, dataset, since, Some(limit)).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
+        self.get(dataset, id).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn latest_all(&self, dataset: &str) -> Vec<Value> {
+        Store::latest(self, dataset).unwrap_or_else(|e| read_failed(e))
+    }
+
+    fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
+        let v = self.get_state(&state_key(pipe))?;
+        let since = v.get("since").filter(|s| !matches!(s, Value::Null)).cloned();
+        let runs = v.get("runs").and_then(Value::as_i64).unwrap_or(0).max(0) as u64;
+        Some(PipeState { since, runs })
+    }
+
+    fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>> {
+        self.set_state(&[(&state_key(pipe), state_value(&state))])
+    }
+
+    fn is_populated(&self, dataset: &str) -> bool {
+        Store::is_populated(self, dataset)
+    }
+
+    fn set_populated(&mut self, dataset: &str) -> Result<(), Box<Diagnostic>> {
+        Store::set_populated(self, dataset)
+    }
+
+    fn compact(&mut self, dataset: &str, retention: Retention) -> Result<usize, Box<Diagnostic>> {
+        self.compact_with(dataset, retention)
+    }
+}
+
+fn state_value(state: &PipeState) -> Value {
+    let mut m = map_with_capacity(2);
+    m.insert(Str::from("since"), state.since.clone().unwrap_or(Value::Null));
+    m.insert(Str::from("runs"), Value::Int(state.runs as i64));
+    Value::dict(m)
 }
 
 #[cfg(test)]
@@ -342,8 +436,30 @@ mod tests {
         s.append("d", vec![], Some(("p", state.clone()))).unwrap();
         assert_eq!(s.pipe_state("p"), Some(state));
         assert!(!s.is_populated("d"));
-        s.set_populated("d");
+        s.set_populated("d").unwrap();
         assert!(s.is_populated("d"));
+    }
+
+    #[test]
+    fn compaction_keeps_offsets_and_the_latest() {
+        let mut s = MemoryStore::new();
+        for n in 0..4 {
+            s.append("d", vec![v(&format!(r#"{{"_id":"a","n":{n}}}"#)), v(r#"{"_id":"b"}"#)], None).unwrap();
+        }
+        // a: 0 2 3 4, b: 1
+        assert_eq!(s.compact("d", Retention::versions(2)).unwrap(), 2);
+        let offsets = |s: &MemoryStore| -> Vec<Value> {
+            s.read_since("d", None, usize::MAX).iter().map(|e| e.get("_updated").unwrap().clone()).collect()
+        };
+        assert_eq!(offsets(&s), [Value::Int(1), Value::Int(3), Value::Int(4)]);
+        assert_eq!(s.read_since("d", Some(1), 1)[0].get("_updated"), Some(&Value::Int(3)));
+        assert_eq!(s.latest("d", "a").unwrap().get("n"), Some(&Value::Int(3)));
+        let r = s.append("d", vec![v(r#"{"_id":"a","n":3}"#)], None).unwrap();
+        assert_eq!(r.written, 0, "change tracking still sees the latest");
+        let r = Retention { keep_versions: 1, horizon: Some(3), keep_since_ts: None };
+        assert_eq!(s.compact("d", r).unwrap(), 0, "replaced at 4, after the horizon");
+        assert_eq!(s.compact("d", Retention::versions(1)).unwrap(), 1);
+        assert_eq!(offsets(&s), [Value::Int(1), Value::Int(4)]);
     }
 
     #[test]

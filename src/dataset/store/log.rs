@@ -9,6 +9,7 @@
 //!         | 4 ds:u32 name                                                 dataset created
 //!         | 5 ds:u32 flag:u8                                              populated flag
 //!         | 6 ds:u32                                                      dataset deleted
+//!         | 7 ds:u32 offset:u64*                                          versions compacted away
 //! ```
 //!
 //! Records between two commit markers form one atomic group: on open, a group
@@ -37,6 +38,7 @@ pub enum Record {
     Dataset { ds: u32, name: String },
     Populated { ds: u32, flag: bool },
     Drop { ds: u32 },
+    Forget { ds: u32, offsets: Vec<u64> },
 }
 
 /// Appends a framed record whose payload `fill` writes; returns the record's start.
@@ -114,6 +116,20 @@ pub fn put_drop(out: &mut Vec<u8>, ds: u32) {
     });
 }
 
+/// Appends records saying that versions `offsets` of dataset `ds` were compacted
+/// away (several records when the list is long, so no record gets huge).
+pub fn put_forget(out: &mut Vec<u8>, ds: u32, offsets: &[u64]) {
+    for chunk in offsets.chunks(1 << 16) {
+        frame(out, |o| {
+            o.push(7);
+            o.extend_from_slice(&ds.to_le_bytes());
+            for offset in chunk {
+                o.extend_from_slice(&offset.to_le_bytes());
+            }
+        });
+    }
+}
+
 struct Cursor<'a> {
     b: &'a [u8],
     i: usize,
@@ -178,6 +194,15 @@ pub fn decode(payload: &[u8]) -> Option<Record> {
         }
         5 => Record::Populated { ds: c.u32()?, flag: c.u8()? != 0 },
         6 => Record::Drop { ds: c.u32()? },
+        7 => {
+            let ds = c.u32()?;
+            let rest = c.rest();
+            if !rest.len().is_multiple_of(8) {
+                return None;
+            }
+            let offsets = rest.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap())).collect();
+            Record::Forget { ds, offsets }
+        }
         _ => return None,
     })
 }

@@ -10,6 +10,7 @@
 //!
 //! See `README.md` beside this file for the engine choice and its numbers.
 
+mod compact;
 mod hash;
 mod log;
 
@@ -25,6 +26,7 @@ use crate::value::{map_with_capacity, wire, Str, Value};
 
 use super::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
 
+pub use compact::Retention;
 pub use hash::content_hash;
 
 const LOG_FILE: &str = "store.log";
@@ -36,8 +38,7 @@ const LOCK_FILE: &str = "LOCK";
 pub struct BatchResult {
     /// Versions appended.
     pub written: usize,
-    /// Entities that made no new version (same content as the latest version, or
-    /// a delete of a missing or already deleted entity).
+    /// Entities that made no new version (same content hash as the latest version).
     pub unchanged: usize,
     /// The dataset's highest offset after the batch (`None`: it has no versions).
     pub last_offset: Option<u64>,
@@ -85,6 +86,33 @@ impl Ds {
     fn last_offset(&self) -> Option<u64> {
         self.next_offset.checked_sub(1)
     }
+
+    /// Removes versions `offsets` from the index (never the latest of an `_id`:
+    /// the caller chose them so); returns the bytes their records took.
+    fn forget(&mut self, offsets: &[u64]) -> u64 {
+        let mut gone: HashSet<u64> = offsets.iter().copied().collect();
+        for e in self.ids.values_mut() {
+            let latest = *e.offsets.last().unwrap();
+            // Never the latest: even a bad record cannot make an entity vanish.
+            gone.remove(&latest);
+            if e.offsets.len() > 1 {
+                e.offsets.retain(|o| *o == latest || !gone.contains(o));
+            }
+        }
+        let mut bytes = 0;
+        self.versions.retain(|v| {
+            let keep = !gone.contains(&v.offset);
+            if !keep {
+                bytes += record_bytes(v);
+            }
+            keep
+        });
+        bytes
+    }
+}
+
+fn record_bytes(v: &Ver) -> u64 {
+    log::FRAME as u64 + v.len as u64
 }
 
 #[derive(Debug)]
@@ -97,6 +125,9 @@ struct Inner {
     names: HashMap<u32, String>,
     next_ds: u32,
     state: BTreeMap<String, Value>,
+    /// Bytes of the version records still in the index (the rest of the file is
+    /// bookkeeping or garbage that a rewrite reclaims).
+    live: u64,
 }
 
 impl Inner {
@@ -106,6 +137,7 @@ impl Inner {
             R::Version { ds, offset, hash, deleted, id, body } => {
                 let Some(d) = self.names.get(&ds).and_then(|n| self.datasets.get_mut(n)) else { return };
                 d.versions.push(Ver { offset, pos, len, body });
+                self.live += log::FRAME as u64 + len as u64;
                 let entry = d.ids.entry(id).or_insert_with(|| Entry { offsets: Vec::new(), hash, deleted });
                 entry.offsets.push(offset);
                 entry.hash = hash;
@@ -133,9 +165,13 @@ impl Inner {
                 }
             }
             R::Drop { ds } => {
-                if let Some(name) = self.names.remove(&ds) {
-                    self.datasets.remove(&name);
+                if let Some(d) = self.names.remove(&ds).and_then(|name| self.datasets.remove(&name)) {
+                    self.live -= d.versions.iter().map(record_bytes).sum::<u64>();
                 }
+            }
+            R::Forget { ds, offsets } => {
+                let Some(d) = self.names.get(&ds).and_then(|n| self.datasets.get_mut(n)) else { return };
+                self.live -= d.forget(&offsets);
             }
         }
     }
@@ -157,6 +193,7 @@ impl Inner {
             names: HashMap::new(),
             next_ds: 0,
             state: BTreeMap::new(),
+            live: 0,
         };
         if bytes.len() < log::MAGIC.len() {
             // Created but the magic never made it to disk: start afresh.
@@ -228,7 +265,9 @@ fn sync_dir(dir: &Path) -> Result<(), Box<Diagnostic>> {
 }
 
 /// The entity as stored: root `_` keys other than `_id` dropped, `_deleted` a boolean.
-fn stored_form(entity: &Value) -> (Value, bool) {
+/// The stored form of an entity (a dict) before bookkeeping, and whether it is deleted:
+/// root `_` keys other than `_id` are dropped and `_deleted` becomes a boolean.
+pub(crate) fn stored_form(entity: &Value) -> (Value, bool) {
     let map = entity.as_dict().expect("checked to be an entity");
     let deleted = is_deleted(entity);
     let mut out = map_with_capacity(map.len() + 6);
@@ -306,7 +345,7 @@ impl Store {
     /// `_deleted` becomes a boolean, and the content hash is compared with the latest
     /// version of its `_id` (including versions earlier in the same batch). A new
     /// version (with `_updated`, `_previous`, `_ts`, `_hash`) is appended only when
-    /// the hash differs; a delete of a missing or already deleted `_id` writes nothing.
+    /// the hash differs (deletes included: a delete of a missing `_id` is a version).
     /// Fails, writing nothing, when a value is not an entity.
     pub fn write_batch(&self, dataset: &str, entities: Vec<Value>) -> Result<BatchResult, Box<Diagnostic>> {
         self.write_batch_with_state(dataset, entities, &[])
@@ -358,10 +397,7 @@ impl Store {
                     .and_then(|d| d.ids.get(&id))
                     .map(|e| (*e.offsets.last().unwrap(), e.hash, e.deleted))
             });
-            let unchanged = match previous {
-                Some((_, h, was_deleted)) => h == hash || (was_deleted && deleted),
-                None => deleted,
-            };
+            let unchanged = matches!(previous, Some((_, h, _)) if h == hash);
             if unchanged {
                 result.unchanged += 1;
                 continue;
@@ -520,92 +556,6 @@ impl Store {
         inner.commit(&out)?;
         self.indexes.invalidate(dataset);
         Ok(true)
-    }
-
-    /// Keeps only the latest `keep_versions` versions (at least 1) of every entity of
-    /// `dataset`; kept versions keep their offsets (`_previous` may then point at a
-    /// removed version). Returns the number of versions removed.
-    ///
-    /// The whole log is rewritten (which also drops deleted datasets and
-    /// superseded state) into a new file that atomically replaces the old one.
-    pub fn compact(&self, dataset: &str, keep_versions: usize) -> Result<usize, Box<Diagnostic>> {
-        let keep = keep_versions.max(1);
-        let mut inner = self.write_inner();
-        let Some(d) = inner.datasets.get(dataset) else { return Ok(0) };
-        let removed: HashSet<u64> = d
-            .ids
-            .values()
-            .filter(|e| e.offsets.len() > keep)
-            .flat_map(|e| e.offsets[..e.offsets.len() - keep].iter().copied())
-            .collect();
-        if removed.is_empty() {
-            return Ok(0);
-        }
-        let target = d.no;
-        self.rewrite(&mut inner, &|ds, offset| ds == target && removed.contains(&offset))?;
-        Ok(removed.len())
-    }
-
-    /// Rewrites the log without the versions `drop` names, then swaps it in.
-    fn rewrite(&self, inner: &mut Inner, drop: &dyn Fn(u32, u64) -> bool) -> Result<(), Box<Diagnostic>> {
-        let tmp = self.dir.join(COMPACT_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(io("create the compacted store log"))?;
-        let mut out = Vec::with_capacity(1 << 20);
-        out.extend_from_slice(log::MAGIC);
-        let mut at = 0u64;
-        let mut seq = 0u64;
-        let flush = |out: &mut Vec<u8>, at: &mut u64| -> Result<(), Box<Diagnostic>> {
-            file.write_all_at(out, *at).map_err(io("write the compacted store log"))?;
-            *at += out.len() as u64;
-            out.clear();
-            Ok(())
-        };
-        for (name, d) in &inner.datasets {
-            log::put_dataset(&mut out, d.no, name);
-            if d.populated {
-                log::put_populated(&mut out, d.no, true);
-            }
-        }
-        for (key, value) in &inner.state {
-            log::put_state(&mut out, key, value);
-        }
-        log::put_commit(&mut out, seq);
-        seq += 1;
-        let mut record = Vec::new();
-        for d in inner.datasets.values() {
-            let mut in_group = 0;
-            for v in d.versions.iter().filter(|v| !drop(d.no, v.offset)) {
-                record.resize(log::FRAME + v.len as usize, 0);
-                inner.file.read_exact_at(&mut record, v.pos).map_err(io("read the store log"))?;
-                out.extend_from_slice(&record);
-                in_group += 1;
-                if in_group == 1000 {
-                    log::put_commit(&mut out, seq);
-                    seq += 1;
-                    in_group = 0;
-                }
-                if out.len() >= 1 << 20 {
-                    flush(&mut out, &mut at)?;
-                }
-            }
-            if in_group > 0 {
-                log::put_commit(&mut out, seq);
-                seq += 1;
-            }
-        }
-        flush(&mut out, &mut at)?;
-        file.sync_all().map_err(io("sync the compacted store log"))?;
-        std::fs::rename(&tmp, self.dir.join(LOG_FILE)).map_err(io("replace the store log"))?;
-        sync_dir(&self.dir)?;
-        *inner = Inner::load(file)?;
-        self.indexes.clear();
-        Ok(())
     }
 
     /// Bytes the log takes on disk.

@@ -81,17 +81,25 @@ fn the_json_push_example_log() {
 }
 
 #[test]
-fn deletes_of_missing_or_deleted_entities_write_nothing() {
+fn deletes_are_change_tracked_by_hash_like_any_version() {
     let dir = TempDir::new("del");
     let s = Store::open(&dir.0).unwrap();
+    // A delete of a missing entity is a version (Sesam writes it; merge relies on it).
     let r = s.write_batch("d", vec![v(r#"{"_id":"x","_deleted":true}"#)]).unwrap();
-    assert_eq!(r, BatchResult { written: 0, unchanged: 1, last_offset: None });
-    assert!(s.exists("d"));
+    assert_eq!(r, BatchResult { written: 1, unchanged: 0, last_offset: Some(0) });
     s.write_batch("d", vec![v(r#"{"_id":"x","n":1}"#)]).unwrap();
+    // The same deleted content twice writes once; different deleted content is a new version.
     let r = s
-        .write_batch("d", vec![v(r#"{"_id":"x","_deleted":true}"#), v(r#"{"_id":"x","n":5,"_deleted":true}"#)])
+        .write_batch(
+            "d",
+            vec![
+                v(r#"{"_id":"x","_deleted":true}"#),
+                v(r#"{"_id":"x","_deleted":true}"#),
+                v(r#"{"_id":"x","n":5,"_deleted":true}"#),
+            ],
+        )
         .unwrap();
-    assert_eq!(r, BatchResult { written: 1, unchanged: 1, last_offset: Some(1) });
+    assert_eq!(r, BatchResult { written: 2, unchanged: 1, last_offset: Some(3) });
     // `_deleted` other than the literal true is not deleted; a resurrection is a new version.
     let r = s.write_batch("d", vec![v(r#"{"_id":"x","_deleted":"yes"}"#)]).unwrap();
     assert_eq!(r.written, 1);
@@ -243,4 +251,77 @@ fn hops_see_the_latest_live_versions_and_fresh_indexes() {
     s.write_batch("p", vec![v(r#"{"_id":"d"}"#)]).unwrap();
     let fresh = s.indexes().get_or_build("p", 1, || Ok(crate::dataset::JoinIndex::new())).unwrap();
     assert!(!std::sync::Arc::ptr_eq(&built, &fresh), "a write drops the index");
+}
+
+/// Five versions of `a` (offsets 0..=4, `n` 0..=4) and one of `b` (offset 5).
+fn five_versions(s: &Store) {
+    for n in 0..5 {
+        s.write_batch("d", vec![v(&format!(r#"{{"_id":"a","n":{n}}}"#))]).unwrap();
+    }
+    s.write_batch("d", vec![v(r#"{"_id":"b"}"#)]).unwrap();
+}
+
+fn offsets_of(s: &Store, id: &str) -> Vec<i64> {
+    ids_and_offsets(&s.history("d", Some(id)).unwrap()).iter().map(|p| p.1).collect()
+}
+
+#[test]
+fn compaction_is_logged_and_survives_a_reopen_without_a_rewrite() {
+    let dir = TempDir::new("forget");
+    let s = Store::open(&dir.0).unwrap();
+    // Lots of live data elsewhere, so dropping three small versions does not
+    // make half the log garbage: the drop is only logged.
+    let big: Vec<Value> = (0..200).map(|i| v(&format!(r#"{{"_id":"x{i}","t":"{}"}}"#, "z".repeat(200)))).collect();
+    s.write_batch("big", big).unwrap();
+    five_versions(&s);
+    let before = s.disk_bytes();
+    assert_eq!(s.compact("d", 2).unwrap(), 3);
+    assert!(s.disk_bytes() > before, "logged, not rewritten");
+    assert_eq!(offsets_of(&s, "a"), [3, 4]);
+    assert_eq!(s.read_since("d", Some(0), Some(1)).unwrap()[0].get("_updated"), Some(&v("3")));
+    drop(s);
+    let s = Store::open(&dir.0).unwrap();
+    assert_eq!(offsets_of(&s, "a"), [3, 4]);
+    assert_eq!(offsets_of(&s, "b"), [5]);
+    assert_eq!(s.write_batch("d", vec![v(r#"{"_id":"a","n":9}"#)]).unwrap().last_offset, Some(6));
+    let before = s.disk_bytes();
+    s.reclaim_space().unwrap();
+    assert!(s.disk_bytes() < before);
+    assert_eq!(offsets_of(&s, "a"), [3, 4, 6]);
+}
+
+#[test]
+fn compaction_respects_the_tracking_horizon_and_the_time_threshold() {
+    let dir = TempDir::new("retention");
+    let s = Store::open(&dir.0).unwrap();
+    five_versions(&s);
+    // A tracker at offset 2 has not seen the versions replacing 2 and 3 yet.
+    let r = Retention { keep_versions: 1, horizon: Some(2), keep_since_ts: None };
+    assert_eq!(s.compact_with("d", r).unwrap(), 2);
+    assert_eq!(offsets_of(&s, "a"), [2, 3, 4]);
+    // Every version is younger than a cutoff in the past: nothing goes.
+    let r = Retention { keep_versions: 1, horizon: None, keep_since_ts: Some(0) };
+    assert_eq!(s.compact_with("d", r).unwrap(), 0);
+    let r = Retention { keep_versions: 0, horizon: None, keep_since_ts: Some(i64::MAX) };
+    assert_eq!(s.compact_with("d", r).unwrap(), 2, "keep_versions 0 still keeps the latest");
+    assert_eq!(offsets_of(&s, "a"), [4]);
+    assert_eq!(s.get("d", "a").unwrap().unwrap().get("n"), Some(&v("4")));
+}
+
+#[test]
+fn a_forget_record_naming_a_latest_version_cannot_lose_the_entity() {
+    let dir = TempDir::new("badforget");
+    let s = Store::open(&dir.0).unwrap();
+    five_versions(&s);
+    let mut out = Vec::new();
+    log::put_forget(&mut out, 0, &[0, 4, 5]);
+    {
+        let mut inner = s.write_inner();
+        let seq = inner.seq;
+        log::put_commit(&mut out, seq);
+        inner.commit(&out).unwrap();
+    }
+    assert_eq!(offsets_of(&s, "a"), [1, 2, 3, 4]);
+    assert_eq!(offsets_of(&s, "b"), [5]);
+    assert_eq!(s.latest("d").unwrap().len(), 2);
 }
