@@ -28,17 +28,19 @@ impl Pipeline {
         Pipeline { stages: vec![Stage::Dtl(program)] }
     }
 
-    /// Runs one source entity through every stage.
+    /// Runs one source entity through every stage. Borrows the entity so a caller
+    /// can still name it (by `_id`) if a stage fails.
     pub fn transform(
         &self,
-        entity: Value,
+        entity: &Value,
         options: &RunOptions,
         datasets: Option<&dyn DatasetAccess>,
     ) -> Result<Vec<Value>, Box<Diagnostic>> {
-        let mut current = vec![entity];
-        for stage in &self.stages {
-            let mut next = Vec::with_capacity(current.len());
-            for e in &current {
+        let mut current: Vec<Value> = Vec::new();
+        for (i, stage) in self.stages.iter().enumerate() {
+            let inputs = if i == 0 { std::slice::from_ref(entity) } else { &current[..] };
+            let mut next = Vec::with_capacity(inputs.len());
+            for e in inputs {
                 match stage {
                     Stage::Dtl(program) => next.extend(program.transform_with(e, options, datasets, None)?.entities),
                     Stage::EmitChildren => {
@@ -48,6 +50,9 @@ impl Pipeline {
                 }
             }
             current = next;
+        }
+        if self.stages.is_empty() {
+            current.push(entity.clone());
         }
         Ok(current)
     }

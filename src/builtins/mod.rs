@@ -17,7 +17,7 @@ mod conditionals;
 mod crypto;
 mod crypto_pgp;
 mod datetime;
-mod datetime_civil;
+pub(crate) mod datetime_civil;
 mod datetime_format;
 mod dicts;
 mod hops;

@@ -43,6 +43,8 @@ pub struct InlineReader<R> {
     index: usize,
     /// Set after an error nothing can be read past (an unclosed array, bad UTF-8).
     finished: bool,
+    /// Bad UTF-8 was met: reported once the text before it has been read.
+    broken: Option<Box<Diagnostic>>,
 }
 
 impl<R: Read> InlineReader<R> {
@@ -60,46 +62,49 @@ impl<R: Read> InlineReader<R> {
             counted: 0,
             index: 0,
             finished: false,
+            broken: None,
         }
     }
 
     /// Reads more input, keeping the unparsed rest. `false` at the end of input.
+    /// The buffers are kept from one refill to the next: fresh megabyte blocks cost
+    /// page faults and zeroing on every refill.
     fn refill(&mut self) -> Result<bool, Box<Diagnostic>> {
         if self.eof {
             return Ok(false);
         }
-        let mut bytes = std::mem::take(&mut self.pending);
-        let start = bytes.len();
-        bytes.resize(start + BLOCK, 0);
-        let mut filled = start;
-        while filled < bytes.len() {
-            match self.reader.read(&mut bytes[filled..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.error(codes::IO, format!("cannot read the input: {e}"))),
-            }
+        // `pending` holds the incomplete character left by the last refill, if any.
+        let start = self.pending.len();
+        match self.reader.by_ref().take(BLOCK as u64).read_to_end(&mut self.pending) {
+            Ok(n) => self.eof = n < BLOCK,
+            Err(e) => return Err(self.error(codes::IO, format!("cannot read the input: {e}"))),
         }
-        bytes.truncate(filled);
+        let filled = self.pending.len();
         // A block may end inside a character: keep the incomplete tail for the next one.
-        let valid = match std::str::from_utf8(&bytes) {
-            Ok(_) => bytes.len(),
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(_) => filled,
             Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
             Err(e) => {
-                let at = self.line + count_lines(&bytes[..e.valid_up_to()]);
-                return Err(self.error(codes::INPUT_JSON, format!("line {at}: the input is not valid UTF-8")));
+                // Read the whole lines before the bad byte, then stop with the error (as the
+                // many-thread reader does).
+                let valid = self.pending[..e.valid_up_to()].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                let at = self.line
+                    + count_lines(&self.block.as_bytes()[self.counted..])
+                    + count_lines(&self.pending[..e.valid_up_to()]);
+                let message = format!("line {at}: the input is not valid UTF-8");
+                self.broken = Some(self.error(codes::INPUT_JSON, message));
+                self.eof = true;
+                self.pending.truncate(valid);
+                valid
             }
         };
-        self.pending = bytes.split_off(valid);
-        let text = std::str::from_utf8(&bytes).expect("validated above");
-        let mut block = String::with_capacity(self.block.len() - self.pos + text.len());
-        block.push_str(&self.block[self.pos..]);
-        block.push_str(text);
         self.line += count_lines(&self.block.as_bytes()[self.counted..self.pos]);
-        self.block = block;
+        self.block.drain(..self.pos);
+        self.block.push_str(std::str::from_utf8(&self.pending[..valid]).expect("validated above"));
+        self.pending.drain(..valid);
+        if self.broken.is_some() {
+            self.pending.clear();
+        }
         self.pos = 0;
         self.counted = 0;
         Ok(filled > start || !self.pending.is_empty())
@@ -118,6 +123,9 @@ impl<R: Read> InlineReader<R> {
             let Some(&b) = self.block.as_bytes().get(self.pos) else {
                 if self.refill()? {
                     continue;
+                }
+                if let Some(d) = self.broken.take() {
+                    return Err(d);
                 }
                 return match self.mode {
                     Mode::Array => {
@@ -196,12 +204,12 @@ impl<R: Read> InlineReader<R> {
     }
 }
 
-fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+pub(super) fn count_lines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// The diagnostic for a record that is not JSON, showing its first line.
-fn bad_record(name: &str, line: usize, index: usize, text: &str, e: wire::WireError) -> Box<Diagnostic> {
+pub(super) fn bad_record(name: &str, line: usize, index: usize, text: &str, e: wire::WireError) -> Box<Diagnostic> {
     let shown = &text[..text.find('\n').unwrap_or(text.len())];
     let label = format!("{name}:{line}");
     let at = e.offset.min(shown.len());

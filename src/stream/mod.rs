@@ -2,20 +2,19 @@
 //! parsed, transformed and serialized in parallel chunks (rayon), and written in
 //! input order. Memory stays bounded by the chunk size, whatever the input size.
 
+mod blocks;
 mod inline;
 mod output;
+mod parallel;
 mod split;
+mod work;
 
 use std::io::{BufRead, Write};
-use std::sync::mpsc;
 
-use rayon::prelude::*;
-
-use crate::diagnostic::{codes, source, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::{DatasetAccess, RunOptions};
 use crate::pipeline::Pipeline;
-use crate::syntax::Span;
-use crate::value::{wire, Value};
+use crate::value::Value;
 
 pub use output::{EntityWriter, OutputFormat};
 pub use split::{Record, SplitError, Splitter};
@@ -50,12 +49,8 @@ pub struct Summary {
     pub skipped: Vec<Diagnostic>,
 }
 
-/// Records per parallel chunk: large enough to amortise scheduling, small enough to keep memory flat.
-const CHUNK: usize = 4096;
-
-type Chunk = Vec<(String, Result<Record, SplitError>)>;
-
-/// Runs `pipeline` over every input, writing to `out`.
+/// Runs `pipeline` over every input, writing to `out`; uses as many worker
+/// threads as the current rayon pool has.
 /// On failure nothing of a JSON array has been written; NDJSON lines already written stay.
 pub fn run(
     pipeline: &Pipeline,
@@ -64,66 +59,9 @@ pub fn run(
     options: &StreamOptions,
     out: &mut dyn Write,
 ) -> Result<Summary, Box<Diagnostic>> {
-    if rayon::current_num_threads() == 1 {
-        return run_inline(pipeline, inputs, datasets, options, out);
-    }
-    let (sender, receiver) = mpsc::sync_channel::<Chunk>(2);
-    // Reading and splitting runs beside the transforming, one chunk ahead.
-    let reader = std::thread::spawn(move || {
-        for input in inputs {
-            let mut chunk = Chunk::with_capacity(CHUNK);
-            for record in Splitter::new(input.reader) {
-                let stop = record.is_err();
-                chunk.push((input.name.clone(), record));
-                if (chunk.len() == CHUNK || stop)
-                    && sender.send(std::mem::replace(&mut chunk, Chunk::with_capacity(CHUNK))).is_err()
-                {
-                    return;
-                }
-                if stop {
-                    break;
-                }
-            }
-            if !chunk.is_empty() && sender.send(chunk).is_err() {
-                return;
-            }
-        }
-    });
-    let mut writer = EntityWriter::new(out, options.format);
-    let mut summary = Summary::default();
-    let result = (|| {
-        for chunk in receiver {
-            summary.read += chunk.len();
-            let results: Vec<Result<Vec<Vec<u8>>, Box<Diagnostic>>> = chunk
-                .into_par_iter()
-                .map(|(name, record)| process(pipeline, &name, record, datasets, &options.run))
-                .collect();
-            for result in results {
-                match result {
-                    Ok(lines) => {
-                        for line in &lines {
-                            writer.entity(line).map_err(io_error)?;
-                        }
-                    }
-                    Err(d) if options.keep_going && !stops_the_run(&d) => summary.skipped.push(*d),
-                    Err(d) => return Err(d),
-                }
-            }
-        }
-        Ok(())
-    })();
-    // Dropping the receiver (done above) unblocks the reader if we stopped early.
-    let _ = reader.join();
-    summary.written = writer.count();
-    match result {
-        Ok(()) => {
-            writer.finish().map_err(io_error)?;
-            Ok(summary)
-        }
-        Err(d) => {
-            let _ = writer.abandon();
-            Err(d)
-        }
+    match rayon::current_num_threads() {
+        1 => run_inline(pipeline, inputs, datasets, options, out),
+        workers => parallel::run(work::Ctx { pipeline, datasets, options }, inputs, workers, out),
     }
 }
 
@@ -137,7 +75,7 @@ fn run_inline(
 ) -> Result<Summary, Box<Diagnostic>> {
     let mut writer = EntityWriter::new(out, options.format);
     let mut summary = Summary::default();
-    let mut lines = Vec::new();
+    let mut run = Vec::new();
     let result = (|| {
         for input in inputs {
             let mut reader = inline::InlineReader::new(input.reader, &input.name);
@@ -145,15 +83,12 @@ fn run_inline(
                 summary.read += 1;
                 let result = record.and_then(|p| {
                     let entity = check_entity(&input.name, p.value, p.line, p.index)?;
-                    lines.clear();
-                    transform_entity(pipeline, &input.name, entity, p.line, p.index, datasets, &options.run, &mut lines)
+                    run.clear();
+                    transform_into(pipeline, &entity, datasets, &options.run, options.format, &mut run, true)
+                        .map_err(|d| located(d, &input.name, p.line, p.index, entity.entity_id()))
                 });
                 match result {
-                    Ok(()) => {
-                        for line in &lines {
-                            writer.entity(line).map_err(io_error)?;
-                        }
-                    }
+                    Ok(count) => writer.entities(&run, count).map_err(io_error)?,
                     Err(d) if options.keep_going && !stops_the_run(&d) => summary.skipped.push(*d),
                     Err(d) => return Err(d),
                 }
@@ -179,38 +114,42 @@ fn check_entity(name: &str, value: Value, line: usize, index: usize) -> Result<V
     if matches!(value, Value::Dict(_)) {
         return Ok(value);
     }
-    Err(Box::new(
-        Diagnostic::new(
-            codes::INPUT_NOT_ENTITY,
-            format!("{name}:{line}: entity {index} is a {}, not an object", value.type_name()),
-        )
-        .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}"),
-    ))
+    Err(not_an_entity(name, value.type_name(), line, index))
 }
 
-/// Runs one entity through the pipeline, appending each output's wire JSON to `lines`.
-#[allow(clippy::too_many_arguments)]
-fn transform_entity(
+fn not_an_entity(name: &str, type_name: &str, line: usize, index: usize) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::new(
+            codes::INPUT_NOT_ENTITY,
+            format!("{name}:{line}: entity {index} is a {type_name}, not an object"),
+        )
+        .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}"),
+    )
+}
+
+/// Runs one entity through the pipeline, appending its outputs to the run `out`
+/// (see [`OutputFormat::push_entity`]); gives how many there were.
+fn transform_into(
     pipeline: &Pipeline,
-    name: &str,
-    entity: Value,
-    line: usize,
-    index: usize,
+    entity: &Value,
     datasets: Option<&(dyn DatasetAccess + Sync)>,
     options: &RunOptions,
-    lines: &mut Vec<Vec<u8>>,
-) -> Result<(), Box<Diagnostic>> {
-    let id = entity.entity_id().map(|id| format!(" (_id {id:?})")).unwrap_or_default();
-    let outputs = pipeline.transform(entity, options, datasets.map(|d| d as &dyn DatasetAccess)).map_err(|mut d| {
-        d.message = format!("{name}:{line}: entity {index}{id}: {}", d.message);
-        d
-    })?;
-    for e in &outputs {
-        let mut bytes = Vec::with_capacity(256);
-        wire::write(e, &mut bytes);
-        lines.push(bytes);
+    format: OutputFormat,
+    out: &mut Vec<u8>,
+    first: bool,
+) -> Result<usize, Box<Diagnostic>> {
+    let outputs = pipeline.transform(entity, options, datasets.map(|d| d as &dyn DatasetAccess))?;
+    for (i, e) in outputs.iter().enumerate() {
+        format.push_entity(e, out, first && i == 0);
     }
-    Ok(())
+    Ok(outputs.len())
+}
+
+/// Names a failing entity's place in the input in front of its diagnostic.
+fn located(mut d: Box<Diagnostic>, name: &str, line: usize, index: usize, id: Option<&str>) -> Box<Diagnostic> {
+    let id = id.map(|id| format!(" (_id {id:?})")).unwrap_or_default();
+    d.message = format!("{name}:{line}: entity {index}{id}: {}", d.message);
+    d
 }
 
 /// `fail!` and `trip!` stop a run even under `--keep-going`: they are the program's own decision.
@@ -230,55 +169,5 @@ fn io_error(e: std::io::Error) -> Box<Diagnostic> {
 /// The label of the diagnostic for output whose reader has gone away.
 pub const BROKEN_PIPE: &str = "broken pipe";
 
-/// Parses, transforms and serializes one record: the wire JSON of each output entity.
-fn process(
-    pipeline: &Pipeline,
-    name: &str,
-    record: Result<Record, SplitError>,
-    datasets: Option<&(dyn DatasetAccess + Sync)>,
-    options: &RunOptions,
-) -> Result<Vec<Vec<u8>>, Box<Diagnostic>> {
-    let record = record.map_err(|e| {
-        Box::new(
-            Diagnostic::new(codes::INPUT_JSON, format!("{name}:{}: {}", e.line, e.message))
-                .help("the input must be a JSON array of entities, one JSON object, or one JSON object per line"),
-        )
-    })?;
-    let entity = parse_entity(name, &record)?;
-    let mut lines = Vec::new();
-    transform_entity(pipeline, name, entity, record.line, record.index, datasets, options, &mut lines)?;
-    Ok(lines)
-}
-
-fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {
-    let parsed = wire::parse(&record.bytes);
-    if let Ok(v @ Value::Dict(_)) = parsed {
-        return Ok(v);
-    }
-    let text = String::from_utf8_lossy(&record.bytes).into_owned();
-    let label = format!("{name}:{}", record.line);
-    match parsed {
-        Err(e) => {
-            let at = e.offset.min(text.len());
-            Err(Box::new(
-                Diagnostic::new(
-                    codes::INPUT_JSON,
-                    format!("{label}: entity {} is not valid JSON: {}", record.index, e.message),
-                )
-                .at(Span::new(at, (at + 1).min(text.len().max(at))), e.message.clone())
-                .help("each input entity must be a JSON object")
-                .in_source(&source(&label, text)),
-            ))
-        }
-        Ok(v @ Value::Dict(_)) => Ok(v),
-        Ok(other) => Err(Box::new(
-            Diagnostic::new(
-                codes::INPUT_NOT_ENTITY,
-                format!("{label}: entity {} is a {}, not an object", record.index, other.type_name()),
-            )
-            .at(Span::new(0, text.len()), "not an entity")
-            .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}")
-            .in_source(&source(&label, text)),
-        )),
-    }
-}
+#[cfg(test)]
+mod tests;

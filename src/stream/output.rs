@@ -6,6 +6,8 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
+use crate::value::{wire, Value};
+
 /// The output format of `dtl run`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OutputFormat {
@@ -14,6 +16,21 @@ pub enum OutputFormat {
     JsonArray,
     /// One entity per line, written as produced.
     Ndjson,
+}
+
+impl OutputFormat {
+    /// Appends one entity to a run of entities gathered for [`EntityWriter::entities`]
+    /// (`first` says whether the run is still empty). Serializing straight into one
+    /// buffer per run keeps the writer's work to copying bytes.
+    pub fn push_entity(self, entity: &Value, run: &mut Vec<u8>, first: bool) {
+        if self == OutputFormat::JsonArray && !first {
+            run.extend_from_slice(b",\n");
+        }
+        wire::write(entity, run);
+        if self == OutputFormat::Ndjson {
+            run.push(b'\n');
+        }
+    }
 }
 
 /// Bytes kept in memory before the spool moves to a temporary file.
@@ -104,6 +121,26 @@ impl<'w> EntityWriter<'w> {
                 self.out.write_all(json)?;
                 self.out.write_all(b"\n")
             }
+        }
+    }
+
+    /// Writes a run of `count` entities gathered with [`OutputFormat::push_entity`].
+    pub fn entities(&mut self, run: &[u8], count: usize) -> io::Result<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        let separator: &[u8] = match (self.format, self.count) {
+            (OutputFormat::JsonArray, 0) => b"[\n",
+            (OutputFormat::JsonArray, _) => b",\n",
+            (OutputFormat::Ndjson, _) => b"",
+        };
+        self.count += count;
+        match &mut self.spool {
+            Some(spool) => {
+                spool.write(separator)?;
+                spool.write(run)
+            }
+            None => self.out.write_all(run),
         }
     }
 

@@ -3,7 +3,9 @@
 //! Stored as whole seconds since the Unix epoch plus nanoseconds, which covers the
 //! whole range (an `i64` of nanoseconds would stop at 1677 and 2262).
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+
+use crate::builtins::datetime_civil::{civil_from_days, days_from_civil, days_in_month};
 
 /// A point in time, UTC, with nanosecond precision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,13 +79,16 @@ impl DateTime {
         if b.len() < 20 || b[10] != b'T' || *b.last()? != b'Z' {
             return None;
         }
-        let date = parse_date(&text[..10])?;
+        let (year, month, day) = date_fields(b)?;
         if b[13] != b':' || b[16] != b':' {
             return None;
         }
         let hour = digits(&b[11..13])?;
         let minute = digits(&b[14..16])?;
         let second = digits(&b[17..19])?;
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
         let rest = &b[19..b.len() - 1];
         let nanos = match rest {
             [] => 0,
@@ -93,30 +98,70 @@ impl DateTime {
             }
             _ => return None,
         };
-        let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
-        DateTime::from_naive(date.and_time(time))
+        // Every datetime of every entity is read here: plain day arithmetic, no chrono.
+        let days = days_from_civil(i64::from(year), month, day);
+        let secs = days * SECS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second);
+        DateTime::from_parts(secs, nanos)
     }
 
     /// The canonical wire payload: fraction without trailing zeros, none when zero.
     pub fn format_wire(self) -> String {
-        let dt = self.to_naive();
-        let mut out = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        );
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
-            out.push('.');
-            out.push_str(frac.trim_end_matches('0'));
-        }
-        out.push('Z');
-        out
+        let mut out = Vec::with_capacity(30);
+        self.write_wire(&mut out);
+        String::from_utf8(out).expect("digits and ASCII punctuation")
     }
+
+    /// Appends the canonical wire payload to `out`. Writes the digits directly:
+    /// formatting machinery was a visible share of writing entities with datetimes.
+    pub fn write_wire(self, out: &mut Vec<u8>) {
+        let days = self.secs.div_euclid(SECS_PER_DAY);
+        let of_day = self.secs.rem_euclid(SECS_PER_DAY) as u32;
+        let (year, month, day) = civil_from_days(days);
+        push_digits(out, year as u32, 4);
+        out.push(b'-');
+        push_digits(out, month, 2);
+        out.push(b'-');
+        push_digits(out, day, 2);
+        out.push(b'T');
+        push_digits(out, of_day / 3600, 2);
+        out.push(b':');
+        push_digits(out, of_day / 60 % 60, 2);
+        out.push(b':');
+        push_digits(out, of_day % 60, 2);
+        if self.nanos != 0 {
+            out.push(b'.');
+            let mut frac = self.nanos;
+            let mut width = 9;
+            while frac.is_multiple_of(10) {
+                frac /= 10;
+                width -= 1;
+            }
+            push_digits(out, frac, width);
+        }
+        out.push(b'Z');
+    }
+}
+
+const SECS_PER_DAY: i64 = 86_400;
+
+/// Appends `n` in decimal, zero-padded to `width` digits (`n` must fit in them).
+fn push_digits(out: &mut Vec<u8>, mut n: u32, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for slot in out[start..].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// The fields of a valid `YYYY-MM-DD` at the start of `b` (years 0001–9999).
+fn date_fields(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    let valid = year >= 1 && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(i64::from(year), month);
+    valid.then_some((year, month, day))
 }
 
 /// Parses `YYYY-MM-DD` (years 0001–9999).
@@ -134,7 +179,22 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 
 /// Formats a date as `YYYY-MM-DD`.
 pub fn format_date(date: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    let mut out = Vec::with_capacity(10);
+    write_date(date, &mut out);
+    String::from_utf8(out).expect("digits and dashes")
+}
+
+/// Appends a date as `YYYY-MM-DD`.
+pub fn write_date(date: NaiveDate, out: &mut Vec<u8>) {
+    if !(0..=9999).contains(&date.year()) {
+        out.extend_from_slice(format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()).as_bytes());
+        return;
+    }
+    push_digits(out, date.year() as u32, 4);
+    out.push(b'-');
+    push_digits(out, date.month(), 2);
+    out.push(b'-');
+    push_digits(out, date.day(), 2);
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -163,6 +223,27 @@ mod tests {
         ] {
             let dt = DateTime::parse_wire(text).unwrap();
             assert_eq!(dt.format_wire(), text);
+        }
+    }
+
+    #[test]
+    fn wire_parsing_agrees_with_chrono() {
+        for text in [
+            "2020-02-29T23:59:59Z",
+            "2021-03-01T00:00:00Z",
+            "1969-12-31T23:59:59.5Z",
+            "1900-02-28T12:34:56Z",
+            "2000-02-29T01:02:03Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let ours = DateTime::parse_wire(text).unwrap();
+            let theirs = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.fZ").unwrap();
+            assert_eq!(Some(ours), DateTime::from_naive(theirs), "{text}");
+            assert_eq!(ours.to_naive(), theirs, "{text}");
+        }
+        for text in ["2021-02-29T00:00:00Z", "2020-01-01T23:60:00Z", "2020-01-01T23:00:60Z"] {
+            assert!(DateTime::parse_wire(text).is_none(), "{text}");
         }
     }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use bigdecimal::BigDecimal;
 
-use super::datetime::{format_date, parse_date};
+use super::datetime::{format_date, parse_date, write_date};
 use super::number::is_decimal_text;
 use super::{DateTime, Map, Str, Value};
 
@@ -43,10 +43,30 @@ pub fn parse(text: &[u8]) -> Result<Value, WireError> {
 /// Parses the first JSON value of `text` (after any whitespace) and gives it with
 /// the number of bytes it took. Lets a reader parse a stream of values in place.
 pub fn parse_prefix(text: &str) -> Result<(Value, usize), WireError> {
-    let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, transit: true, scratch: Vec::new() };
+    let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, transit: true, scratch: take_scratch() };
     r.ws();
-    let v = r.value()?;
-    Ok((v, r.i))
+    let v = r.value();
+    put_scratch(std::mem::take(&mut r.scratch));
+    Ok((v?, r.i))
+}
+
+type Scratch = Vec<Vec<(Str, Value)>>;
+
+thread_local! {
+    /// The entry buffers of the last parse on this thread: a stream parses one entity
+    /// after another, and growing fresh buffers for each was several allocations apiece.
+    static SCRATCH: std::cell::Cell<Scratch> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+fn take_scratch() -> Scratch {
+    SCRATCH.with(|s| s.take())
+}
+
+fn put_scratch(mut scratch: Scratch) {
+    // Keep only ordinary sizes: one huge object should not pin its buffer for the thread's life.
+    const KEEP: usize = 1024;
+    scratch.retain(|level| level.capacity() <= KEEP);
+    SCRATCH.with(|s| s.set(scratch));
 }
 
 /// Parses one JSON document without decoding `~` tags (strings stay strings).
@@ -59,9 +79,11 @@ fn parse_with(text: &[u8], transit: bool) -> Result<Value, WireError> {
     if let Err(e) = std::str::from_utf8(text) {
         return Err(WireError { offset: e.valid_up_to(), message: "invalid UTF-8".to_string() });
     }
-    let mut r = Reader { b: text, i: 0, depth: 0, transit, scratch: Vec::new() };
+    let mut r = Reader { b: text, i: 0, depth: 0, transit, scratch: take_scratch() };
     r.ws();
-    let v = r.value()?;
+    let v = r.value();
+    put_scratch(std::mem::take(&mut r.scratch));
+    let v = v?;
     r.ws();
     if r.i != r.b.len() {
         return Err(r.err("unexpected text after the JSON value"));
@@ -180,6 +202,17 @@ pub fn write(v: &Value, out: &mut Vec<u8>) {
                 write(item, out);
             }
             out.push(b'}');
+        }
+        // The common tagged values are written straight into `out`, without a String between.
+        Value::DateTime(dt) => {
+            out.extend_from_slice(b"\"~t");
+            dt.write_wire(out);
+            out.push(b'"');
+        }
+        Value::Date(d) => {
+            out.extend_from_slice(b"\"~t");
+            write_date(*d, out);
+            out.push(b'"');
         }
         tagged => write_str(&tagged_text(tagged).expect("all other variants are tagged"), out),
     }
