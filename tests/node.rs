@@ -55,7 +55,7 @@ fn the_small_example_passes_its_tests() {
 fn the_crm_example_passes_its_tests() {
     let out = dtl(&["node", "test", &example("crm")]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("3 passed, 0 failed"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("4 passed, 0 failed"), "{}", text(&out.stdout));
 }
 
 #[test]

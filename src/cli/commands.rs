@@ -293,9 +293,9 @@ impl Drop for TempData {
 pub fn node_run(dir: &Path, data_dir: Option<&Path>, env: Option<&Path>) -> Result<(), Diagnostics> {
     let (_, _, _, report) = run_loaded_node(dir, &data_folder(dir, data_dir), env)?;
     let width = report.pipes.iter().map(|(p, _)| p.len()).max().unwrap_or(4).max(4);
-    println!("{:<width$}  {:>8}  {:>8}  {:>8}", "pipe", "read", "written", "deleted");
+    println!("{:<width$}  {:>8}  {:>8}  {:>8}  {:>8}", "pipe", "read", "written", "deleted", "tracked");
     for (pipe, r) in &report.pipes {
-        println!("{pipe:<width$}  {:>8}  {:>8}  {:>8}", r.read, r.written, r.deletion_tracked);
+        println!("{pipe:<width$}  {:>8}  {:>8}  {:>8}  {:>8}", r.read, r.written, r.deletion_tracked, r.tracked);
     }
     println!("settled after {} round{}", report.rounds, if report.rounds == 1 { "" } else { "s" });
     Ok(())

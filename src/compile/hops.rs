@@ -242,8 +242,15 @@ impl Compiler {
             });
             let Some(pos) = found else { break };
             let Condition::Join { nodes: [a, b], sides: [sa, sb] } = conditions.remove(pos) else { unreachable!() };
-            let (new, from, key) = if bound_at[a].is_some() { (b, sa, sb) } else { (a, sb, sa) };
-            steps.push(JoinStep { alias: new - 1, from, key, index_id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed) });
+            let (new, bound, from, key) = if bound_at[a].is_some() { (b, a, sa, sb) } else { (a, b, sb, sa) };
+            steps.push(JoinStep {
+                alias: new - 1,
+                from,
+                key,
+                index_id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
+                from_alias: bound.checked_sub(1),
+                from_index_id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
+            });
             bound_at[new] = Some(steps.len());
         }
         if let Some(missing) = (1..bound_at.len()).find(|&n| bound_at[n].is_none()) {

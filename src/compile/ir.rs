@@ -133,6 +133,10 @@ pub struct JoinStep {
     pub key: Expr,
     /// Identifies the index of (`key`, subset) over the dataset, unique in the process.
     pub index_id: u64,
+    /// The alias `from` reads (`None`: it reads `_S`).
+    pub from_alias: Option<usize>,
+    /// Identifies an index over `from` (dependency tracking walks joins backwards).
+    pub from_index_id: u64,
 }
 
 /// A `where` condition that is not a join.

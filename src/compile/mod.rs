@@ -9,6 +9,7 @@ mod hops;
 pub(crate) mod ir;
 mod path;
 mod suggest;
+pub(crate) mod tracking;
 mod transform;
 
 use std::collections::HashMap;

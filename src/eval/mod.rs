@@ -10,6 +10,7 @@ pub mod ni;
 mod path;
 pub mod pattern;
 pub mod run;
+pub(crate) mod tracking;
 mod transform;
 
 use std::cell::RefCell;

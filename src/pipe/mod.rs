@@ -5,6 +5,7 @@
 //!   in-memory implementation;
 //! * [`pump`] runs one pipe once: source → transforms → sink;
 //! * [`merge`] is the merge source;
+//! * [`tracking`] is dependency tracking through hops;
 //! * [`node`] runs every pipe until nothing changes;
 //! * [`tester`] compares pipe output with `expected/` files as sesam-py does.
 
@@ -15,6 +16,7 @@ pub mod node;
 pub mod pump;
 pub mod store;
 pub mod tester;
+pub mod tracking;
 
 use std::path::Path;
 

@@ -113,6 +113,7 @@ pub fn run_node(
             waiting.remove(&i);
             let t = &mut totals[i];
             t.read += r.read;
+            t.tracked += r.tracked;
             t.written += r.written;
             t.deletion_tracked += r.deletion_tracked;
             t.compacted += r.compacted;

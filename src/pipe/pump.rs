@@ -14,6 +14,7 @@ use super::config::{DatasetSink, InitialOffset, Pipe, SinkConfig, SourceConfig};
 use super::merge;
 use super::store::{content_hash, prepare, PipeState, PipeStore};
 use crate::dataset::store::Retention;
+use super::tracking;
 
 /// What the entities of non-dataset sinks (`json`) looked like after the last runs,
 /// per pipe, by `_id`: the offline stand-in for what was pushed.
@@ -24,6 +25,8 @@ pub type Outputs = HashMap<String, BTreeMap<String, Value>>;
 pub struct RunReport {
     /// Source entities read.
     pub read: usize,
+    /// Source entities reprocessed because entities they hop to changed (dependency tracking).
+    pub tracked: usize,
     /// Versions written to the sink dataset (or entities sent to another sink).
     pub written: usize,
     /// Of those, deletes written by deletion tracking.
@@ -71,15 +74,24 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
     }
 
     let since = if full { None } else { state.since.as_ref() };
-    let read = read_source(pipe, &*store, since)?;
+    let mut read = read_source(pipe, &*store, since)?;
     report.read = read.entities.len();
     if full && read.entities.is_empty() && pipe.source_common.fail_if_empty {
         return Err(fail(pipe, "the source is empty and `if_source_empty` is \"fail\"".into()));
     }
+    let tracking = tracking::Plan::of(pipe);
+    let mut offsets = tracking::Offsets::new();
+    if !full {
+        let prepare = |e: &Value| if pipe.add_namespaces { add_namespaces(pipe, e.clone()) } else { e.clone() };
+        let (tracked, saved) = tracking.changes(pipe, &*store, &state, &read.entities, &prepare)?;
+        report.tracked = tracked.len();
+        read.entities.extend(tracked);
+        offsets = saved;
+    }
     let options = RunOptions { emit_filtered: sink_dataset.is_some(), sleep: false };
     let mut seen: HashSet<String> = HashSet::new();
     let mut sent: BTreeMap<String, Value> = BTreeMap::new();
-    let new_state = PipeState { since: read.since.clone(), runs: state.runs + 1 };
+    let mut new_state = PipeState { since: read.since.clone(), runs: state.runs + 1, tracking: offsets };
     let batch_size = pipe.batch_size.max(1);
     let mut batches: Vec<Vec<Value>> = Vec::new();
     let mut entities = read.entities.into_iter().peekable();
@@ -118,6 +130,10 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
             }
             SinkConfig::Null => report.written += out.len(),
         }
+    }
+    // A full run tracks changes from here on.
+    if full {
+        new_state.tracking = tracking.ends(&*store);
     }
     // Deletion tracking, then the state with the last write.
     let mut last: Vec<Value> = Vec::new();

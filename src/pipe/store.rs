@@ -27,6 +27,9 @@ pub struct PipeState {
     pub since: Option<Value>,
     /// How many runs completed (drives `pump.rescan_run_count`).
     pub runs: u64,
+    /// Dependency tracking: per hopped dataset, the offset of the last version
+    /// whose change has been handled (`None`: none, the dataset was empty).
+    pub tracking: BTreeMap<String, Option<u64>>,
 }
 
 /// What an append did.
@@ -64,6 +67,9 @@ pub trait PipeStore: DatasetAccess + Send {
 
     /// The latest version of `id` in `dataset`, deleted or not.
     fn latest(&self, dataset: &str, id: &str) -> Option<Value>;
+
+    /// The offset of the last version written to `dataset` (`None`: none, or no such dataset).
+    fn last_offset(&self, dataset: &str) -> Option<u64>;
 
     /// The latest version of every `_id` of `dataset`, deleted ones included, in `_id` order.
     fn latest_all(&self, dataset: &str) -> Vec<Value>;
@@ -264,6 +270,10 @@ impl PipeStore for MemoryStore {
         d.latest.get(id).and_then(|&o| d.log[o].clone())
     }
 
+    fn last_offset(&self, dataset: &str) -> Option<u64> {
+        self.datasets.get(dataset).and_then(|d| d.log.len().checked_sub(1)).map(|o| o as u64)
+    }
+
     fn latest_all(&self, dataset: &str) -> Vec<Value> {
         let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
         d.latest.values().filter_map(|&o| d.log[o].clone()).collect()
@@ -356,6 +366,10 @@ impl PipeStore for Store {
         self.get(dataset, id).unwrap_or_else(|e| read_failed(e))
     }
 
+    fn last_offset(&self, dataset: &str) -> Option<u64> {
+        Store::last_offset(self, dataset)
+    }
+
     fn latest_all(&self, dataset: &str) -> Vec<Value> {
         Store::latest(self, dataset).unwrap_or_else(|e| read_failed(e))
     }
@@ -364,7 +378,12 @@ impl PipeStore for Store {
         let v = self.get_state(&state_key(pipe))?;
         let since = v.get("since").filter(|s| !matches!(s, Value::Null)).cloned();
         let runs = v.get("runs").and_then(Value::as_i64).unwrap_or(0).max(0) as u64;
-        Some(PipeState { since, runs })
+        let tracking = v
+            .get("tracking")
+            .and_then(Value::as_dict)
+            .map(|m| m.iter().map(|(d, o)| (d.to_string(), o.as_i64().and_then(|o| u64::try_from(o).ok()))).collect())
+            .unwrap_or_default();
+        Some(PipeState { since, runs, tracking })
     }
 
     fn save_pipe_state(&mut self, pipe: &str, state: PipeState) -> Result<(), Box<Diagnostic>> {
@@ -385,9 +404,16 @@ impl PipeStore for Store {
 }
 
 fn state_value(state: &PipeState) -> Value {
-    let mut m = map_with_capacity(2);
+    let mut m = map_with_capacity(3);
     m.insert(Str::from("since"), state.since.clone().unwrap_or(Value::Null));
     m.insert(Str::from("runs"), Value::Int(state.runs as i64));
+    if !state.tracking.is_empty() {
+        let mut offsets = map_with_capacity(state.tracking.len());
+        for (dataset, offset) in &state.tracking {
+            offsets.insert(Str::from(dataset.as_str()), Value::Int(offset.map_or(-1, |o| o as i64)));
+        }
+        m.insert(Str::from("tracking"), Value::dict(offsets));
+    }
     Value::dict(m)
 }
 
@@ -432,7 +458,7 @@ mod tests {
     #[test]
     fn state_is_saved_with_the_batch() {
         let mut s = MemoryStore::new();
-        let state = PipeState { since: Some(Value::Int(3)), runs: 1 };
+        let state = PipeState { since: Some(Value::Int(3)), runs: 1, tracking: BTreeMap::new() };
         s.append("d", vec![], Some(("p", state.clone()))).unwrap();
         assert_eq!(s.pipe_state("p"), Some(state));
         assert!(!s.is_populated("d"));
