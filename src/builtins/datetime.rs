@@ -51,9 +51,15 @@ fn setting<T>(
     Ok(v.as_str().and_then(|s| read(s).ok()))
 }
 
-fn zone_named(name: &str) -> Result<Zone, String> {
+pub(super) fn zone_named(name: &str) -> Result<Zone, String> {
     Zone::lookup(name).ok_or_else(|| {
-        format!("unknown time zone `{name}` (time zone names are IANA names such as `Europe/Oslo` or `UTC`)")
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+        match crate::compile::suggest(name, names) {
+            Some(near) => format!("unknown time zone `{name}` (did you mean `{near}`?)"),
+            None => {
+                format!("unknown time zone `{name}` (time zone names are IANA names such as `Europe/Oslo` or `UTC`)")
+            }
+        }
     })
 }
 
@@ -98,7 +104,7 @@ fn optional_zone(args: &Args<'_>, env: &Env<'_>, full: usize) -> EvalResult<Opti
 
 /// The DATEPART units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Unit {
+pub(super) enum Unit {
     Year,
     Month,
     Week,
@@ -112,7 +118,7 @@ enum Unit {
 }
 
 impl Unit {
-    fn named(name: &str) -> Result<Unit, String> {
+    pub(super) fn named(name: &str) -> Result<Unit, String> {
         Ok(match name {
             "year" => Unit::Year,
             "month" => Unit::Month,

@@ -105,7 +105,7 @@ fn is_dict(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
 }
 
 /// `apply-ns` settings.
-struct NsConfig {
+pub(super) struct NsConfig {
     property: Option<Str>,
     identity: Option<Str>,
     skip_underscore: bool,
@@ -115,7 +115,7 @@ struct NsConfig {
 
 impl NsConfig {
     /// Reads the first argument: a namespace string or a settings dict.
-    fn read(v: &Value) -> Result<NsConfig, String> {
+    pub(super) fn read(v: &Value) -> Result<NsConfig, String> {
         let mut config =
             NsConfig { property: None, identity: None, skip_underscore: true, skip_dollar: true, recursive: true };
         match v {
@@ -397,7 +397,8 @@ mod tests {
 
     fn eval(expr: &str) -> Result<Value, String> {
         let json: serde_json::Value = serde_json::from_str(expr).unwrap();
-        let program = Program::compile_expression(&Node::from_json(&json), &source("test", expr)).unwrap();
+        let program =
+            Program::compile_expression(&Node::from_json(&json), &source("test", expr)).map_err(|e| e.to_string())?;
         program.evaluate(&Value::dict(Default::default()), &Value::dict(Default::default())).map_err(|e| e.to_string())
     }
 
@@ -450,8 +451,10 @@ mod tests {
             r#"["apply-ns", {"recursive": "yes"}, {"a": 1}]"#,
             r#"["apply-ns", {"property_namespace": 1}, {"a": 1}]"#,
             r#"["apply-ns", {"bogus": true}, {"a": 1}]"#,
+            // Computed settings are checked when the call runs.
+            r#"["apply-ns", ["dict", "bogus", true], {"a": 1}]"#,
         ] {
-            assert!(eval(bad).is_err(), "{bad} should be a run-time error");
+            assert!(eval(bad).is_err(), "{bad} should be an error");
         }
     }
 

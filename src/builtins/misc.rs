@@ -163,7 +163,10 @@ mod tests {
     fn eval(expr: &str) -> String {
         let json: serde_json::Value = serde_json::from_str(expr).unwrap();
         let src = source("test", expr);
-        let compiled = Program::compile_expression(&Node::from_json(&json), &src).unwrap();
+        let compiled = match Program::compile_expression(&Node::from_json(&json), &src) {
+            Ok(compiled) => compiled,
+            Err(e) => return format!("error: {e}"),
+        };
         let empty = Value::dict(Default::default());
         compiled.evaluate(&empty, &empty).map_or_else(|e| format!("error: {e}"), |v| v.to_string())
     }
@@ -184,5 +187,6 @@ mod tests {
             assert_eq!(eval(expr), expected, "{expr}");
         }
         assert!(eval(r#"["hash128", "sha1", "abc"]"#).starts_with("error"));
+        assert!(eval(r#"["hash128", ["string", "sha1"], "abc"]"#).starts_with("error"));
     }
 }

@@ -75,7 +75,7 @@ fn phonenumber_parse(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
 
 /// The output formats `phonenumber-format` knows.
 #[derive(Clone, Copy)]
-enum Format {
+pub(super) enum Format {
     E164,
     Rfc3966,
     National,
@@ -94,6 +94,17 @@ const FORMAT_NAMES: &[(&str, Format)] = &[
     ("isocode", Format::IsoCode),
     ("country-code", Format::CountryCode),
 ];
+
+/// The format called `name`; the error lists the known ones.
+pub(super) fn format_named(name: &str) -> Result<Format, String> {
+    match FORMAT_NAMES.iter().find(|(n, _)| *n == name) {
+        Some((_, format)) => Ok(*format),
+        None => {
+            let known: Vec<_> = FORMAT_NAMES.iter().map(|(n, _)| *n).collect();
+            Err(format!("unknown phone number format \"{name}\" (known: {})", known.join(", ")))
+        }
+    }
+}
 
 fn format_number(number: &PhoneNumber, format: Format) -> Option<String> {
     guarded(|| format_unguarded(number, format))
@@ -141,13 +152,7 @@ fn tel_uri(v: &Value) -> Option<PhoneNumber> {
 
 fn phonenumber_format(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
     let format = match args.eval(0, env)? {
-        Value::Str(name) => match FORMAT_NAMES.iter().find(|(n, _)| **n == *name) {
-            Some((_, format)) => *format,
-            None => {
-                let known: Vec<_> = FORMAT_NAMES.iter().map(|(n, _)| *n).collect();
-                return Err(args.error(format!("unknown phone number format \"{name}\" (known: {})", known.join(", "))));
-            }
-        },
+        Value::Str(name) => format_named(&name).map_err(|m| args.error(m))?,
         other => return Err(args.error(format!("FORMAT_STRING must be a string, not {}", other.type_name()))),
     };
     let values = args.eval(1, env)?;

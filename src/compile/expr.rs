@@ -8,6 +8,7 @@ use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use crate::syntax::{Node, NodeKind, Span};
 use crate::value::{wire, Map, Str, Value};
 
+use super::argcheck;
 use super::ir::{Call, Expr, Path, Special, Var};
 use super::path::split_steps;
 use super::suggest::closest;
@@ -132,8 +133,15 @@ impl Compiler {
                 .help(format!("signature: {name} {}", builtin.signature)),
             );
         }
+        if let Some(d) = argcheck::no_layout(builtin, args.len(), span) {
+            return self.error(d);
+        }
         let (args, special) = match builtin.form {
-            Form::Plain => (args.iter().map(|a| self.expr(a)).collect::<Vec<_>>(), Special::None),
+            Form::Plain => {
+                let compiled = args.iter().map(|a| self.expr(a)).collect::<Vec<_>>();
+                self.check_constant_arguments(builtin, args, &compiled);
+                (compiled, Special::None)
+            }
             Form::Literal => match literal_value(&args[0]) {
                 Ok(v) => return Expr::Const(v),
                 Err(d) => return self.error(d),

@@ -4,6 +4,7 @@
 //! literals decoded. Errors are collected, so a program with several mistakes
 //! reports all of them.
 
+mod argcheck;
 mod expr;
 mod hops;
 pub(crate) mod ir;
