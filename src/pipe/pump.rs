@@ -13,8 +13,8 @@ use crate::value::{map_with_capacity, Map, Str, Value};
 use super::config::{DatasetSink, InitialOffset, Pipe, SinkConfig, SourceConfig};
 use super::merge;
 use super::store::{content_hash, prepare, PipeState, PipeStore};
-use crate::dataset::store::Retention;
 use super::tracking;
+use crate::dataset::store::Retention;
 
 /// What the entities of non-dataset sinks (`json`) looked like after the last runs,
 /// per pipe, by `_id`: the offline stand-in for what was pushed.
