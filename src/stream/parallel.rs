@@ -31,8 +31,9 @@ pub(super) fn run(
 ) -> Result<Summary, Box<Diagnostic>> {
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let (slot_sender, slot_receiver) = mpsc::channel::<Slot>();
-    // Enough blocks in flight to keep every worker busy while the writer catches up.
-    for _ in 0..2 * workers + 2 {
+    // Enough blocks in flight to keep every worker busy while the reader or the writer
+    // waits for a core (on a loaded machine they are often descheduled for a while).
+    for _ in 0..3 * workers + 2 {
         let _ = slot_sender.send(Slot::default());
     }
     let (work_sender, work_receiver) = mpsc::channel::<Block>();
