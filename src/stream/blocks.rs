@@ -78,6 +78,8 @@ impl BlockSender<'_> {
             return Err(Closed);
         }
         slot.text.clear();
+        // Room for a block and a carried partial line, so reading never regrows the buffer.
+        slot.text.reserve(BLOCK + BLOCK / 4);
         Ok(slot)
     }
 

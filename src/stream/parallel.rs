@@ -33,7 +33,7 @@ pub(super) fn run(
     let (slot_sender, slot_receiver) = mpsc::channel::<Slot>();
     // Enough blocks in flight to keep every worker busy while the reader or the writer
     // waits for a core (on a loaded machine they are often descheduled for a while).
-    for _ in 0..3 * workers + 2 {
+    for _ in 0..4 * workers + 4 {
         let _ = slot_sender.send(Slot::default());
     }
     let (work_sender, work_receiver) = mpsc::channel::<Block>();
