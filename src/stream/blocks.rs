@@ -1,13 +1,12 @@
 //! The reading side of a many-thread run: cuts each input into blocks that
-//! workers can process on their own.
+//! workers can process on their own. Workers take blocks themselves (under a lock),
+//! so no thread of its own has to be scheduled for reading.
 //!
 //! A value sequence (NDJSON, the common case) is read in large pieces cut after a
 //! newline, found with `memchr`: no per-record work happens on this thread. A JSON
 //! array goes through the structural [`Splitter`] and is handed out as groups of records.
 
 use std::io::{BufRead, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender};
 
 use super::split::{Record, SplitError, Splitter};
 use super::Input;
@@ -19,8 +18,7 @@ pub(super) const BLOCK: usize = 256 * 1024;
 /// At most this many array records per block.
 const RECORDS_PER_BLOCK: usize = 2048;
 
-/// Reusable buffers; a block can only be read when one is free, which bounds the
-/// number of blocks in flight (and so memory) whatever the input size.
+/// Reusable buffers, passed from block to block.
 #[derive(Default)]
 pub(super) struct Slot {
     /// Input text of a `Body::Text` block.
@@ -49,55 +47,73 @@ pub(super) struct Block {
     pub slot: Slot,
 }
 
-/// Hands out blocks of every input in order, stopping early when `stop` is set or the
-/// other side has gone.
-pub(super) fn read_inputs(inputs: Vec<Input>, slots: Receiver<Slot>, work: Sender<Block>, stop: &AtomicBool) {
-    let mut sender = BlockSender { slots, work, stop, seq: 0 };
-    for (number, input) in inputs.into_iter().enumerate() {
-        if read_input(number, input.reader, &mut sender).is_err() {
-            return;
-        }
+/// Cuts the inputs, one after another, into numbered blocks.
+pub(super) struct BlockSource {
+    inputs: std::iter::Enumerate<std::vec::IntoIter<Input>>,
+    current: Option<(usize, Reading)>,
+    /// The number of the next block.
+    pub seq: u64,
+}
+
+/// How the current input is being read.
+enum Reading {
+    /// A value sequence, read in pieces; `carry` is the partial line after the last cut.
+    Text { reader: Box<dyn BufRead + Send>, line: usize, carry: Vec<u8> },
+    /// A JSON array, through the structural splitter; its lines start after `skipped_lines`.
+    Records { splitter: Box<Splitter<Box<dyn BufRead + Send>>>, skipped_lines: usize },
+}
+
+impl BlockSource {
+    pub(super) fn new(inputs: Vec<Input>) -> Self {
+        BlockSource { inputs: inputs.into_iter().enumerate(), current: None, seq: 0 }
     }
-}
 
-/// The other side has stopped.
-struct Closed;
-
-struct BlockSender<'a> {
-    slots: Receiver<Slot>,
-    work: Sender<Block>,
-    stop: &'a AtomicBool,
-    seq: u64,
-}
-
-impl BlockSender<'_> {
-    /// A free slot (waiting for one), emptied.
-    fn slot(&self) -> Result<Slot, Closed> {
-        let mut slot = self.slots.recv().map_err(|_| Closed)?;
-        if self.stop.load(Ordering::Relaxed) {
-            return Err(Closed);
-        }
+    /// The next block, using `slot`'s buffers; `None` when every input is read.
+    pub(super) fn next_block(&mut self, mut slot: Slot) -> Option<Block> {
         slot.text.clear();
-        Ok(slot)
+        loop {
+            let Some((number, reading)) = &mut self.current else {
+                let (number, input) = self.inputs.next()?;
+                match open(input.reader) {
+                    Ok(Some(reading)) => self.current = Some((number, reading)),
+                    Ok(None) => {}
+                    Err(e) => return Some(self.block(number, Body::ReadFailure(e.to_string()), slot)),
+                }
+                continue;
+            };
+            let number = *number;
+            let (body, more) = match reading {
+                Reading::Text { reader, line, carry } => read_text(reader, line, carry, &mut slot.text),
+                Reading::Records { splitter, skipped_lines } => match read_records(splitter, *skipped_lines) {
+                    Some((records, more)) => (Body::Records(records), more),
+                    None => (Body::Records(Vec::new()), false),
+                },
+            };
+            if !more {
+                self.current = None;
+            }
+            if matches!(&body, Body::Records(records) if records.is_empty()) {
+                continue;
+            }
+            return Some(self.block(number, body, slot));
+        }
     }
 
-    fn send(&mut self, input: usize, body: Body, slot: Slot) -> Result<(), Closed> {
+    fn block(&mut self, input: usize, body: Body, slot: Slot) -> Block {
         let block = Block { seq: self.seq, input, body, slot };
         self.seq += 1;
-        self.work.send(block).map_err(|_| Closed)
+        block
     }
 }
 
-fn read_input(number: usize, mut reader: Box<dyn BufRead + Send>, sender: &mut BlockSender<'_>) -> Result<(), Closed> {
-    let (first, skipped_lines) = match first_byte(&mut reader) {
-        Ok(found) => found,
-        Err(e) => return sender.send(number, Body::ReadFailure(e.to_string()), sender.slot()?),
-    };
-    match first {
-        None => Ok(()),
-        Some(b'[') => read_records(number, reader, skipped_lines, sender),
-        Some(_) => read_text(number, reader, 1 + skipped_lines, sender),
-    }
+/// Starts reading an input: as a value sequence, or as an array when it starts with `[`.
+fn open(mut reader: Box<dyn BufRead + Send>) -> std::io::Result<Option<Reading>> {
+    let (first, skipped_lines) = first_byte(&mut reader)?;
+    Ok(match first {
+        None => None,
+        Some(b'[') => Some(Reading::Records { splitter: Box::new(Splitter::new(reader)), skipped_lines }),
+        Some(_) => Some(Reading::Text { reader, line: 1 + skipped_lines, carry: Vec::new() }),
+    })
 }
 
 /// Skips leading whitespace: gives the first other byte (not consumed) and the newlines skipped.
@@ -118,45 +134,39 @@ fn first_byte(reader: &mut dyn BufRead) -> std::io::Result<(Option<u8>, usize)> 
     }
 }
 
+/// Reads the next piece of a value sequence into `text`, cut after a newline; gives the
+/// block's body and whether the input goes on.
 fn read_text(
-    number: usize,
-    mut reader: Box<dyn BufRead + Send>,
-    mut line: usize,
-    sender: &mut BlockSender<'_>,
-) -> Result<(), Closed> {
-    let mut carry = Vec::new();
-    loop {
-        let mut slot = sender.slot()?;
-        let text = &mut slot.text;
-        text.append(&mut carry);
-        let mut eof;
-        let cut = loop {
-            let want = BLOCK.saturating_sub(text.len()).max(BLOCK / 8);
-            match reader.by_ref().take(want as u64).read_to_end(text) {
-                Ok(n) => eof = n < want,
-                Err(e) => {
-                    // What was read stays unsent: its last value may be cut short.
-                    return sender.send(number, Body::ReadFailure(e.to_string()), slot);
-                }
-            }
-            if eof {
-                break text.len();
-            }
-            if text.len() >= BLOCK {
-                if let Some(cut) = cut_point(text) {
-                    break cut;
-                }
-            }
-        };
-        carry.extend_from_slice(&text[cut..]);
-        text.truncate(cut);
-        let lines = memchr::memchr_iter(b'\n', text).count();
-        sender.send(number, Body::Text { line, last: eof }, slot)?;
-        line += lines;
-        if eof {
-            return Ok(());
+    reader: &mut Box<dyn BufRead + Send>,
+    line: &mut usize,
+    carry: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+) -> (Body, bool) {
+    // Room for a block and a carried partial line, so reading never regrows the buffer.
+    text.reserve(BLOCK + BLOCK / 4);
+    text.append(carry);
+    let mut eof;
+    let cut = loop {
+        let want = BLOCK.saturating_sub(text.len()).max(BLOCK / 8);
+        match reader.by_ref().take(want as u64).read_to_end(text) {
+            Ok(n) => eof = n < want,
+            // What was read is dropped: its last value may be cut short.
+            Err(e) => return (Body::ReadFailure(e.to_string()), false),
         }
-    }
+        if eof {
+            break text.len();
+        }
+        if text.len() >= BLOCK {
+            if let Some(cut) = cut_point(text) {
+                break cut;
+            }
+        }
+    };
+    carry.extend_from_slice(&text[cut..]);
+    text.truncate(cut);
+    let body = Body::Text { line: *line, last: eof };
+    *line += memchr::memchr_iter(b'\n', text).count();
+    (body, !eof)
 }
 
 /// Where to end a block: just after a newline, best one between `}` and `{`. In valid
@@ -178,17 +188,17 @@ fn cut_point(text: &[u8]) -> Option<usize> {
     last
 }
 
+/// The next group of array elements, and whether more may follow; `None` at the end.
+#[allow(clippy::type_complexity)]
 fn read_records(
-    number: usize,
-    reader: Box<dyn BufRead + Send>,
+    splitter: &mut Splitter<Box<dyn BufRead + Send>>,
     skipped_lines: usize,
-    sender: &mut BlockSender<'_>,
-) -> Result<(), Closed> {
+) -> Option<(Vec<Result<Record, SplitError>>, bool)> {
     let mut records = Vec::with_capacity(RECORDS_PER_BLOCK);
     let mut bytes = 0;
-    for record in Splitter::new(reader) {
+    for record in splitter.by_ref() {
         let stop = record.is_err();
-        let record = match record {
+        records.push(match record {
             Ok(mut r) => {
                 r.line += skipped_lines;
                 bytes += r.bytes.len();
@@ -198,21 +208,15 @@ fn read_records(
                 e.line += skipped_lines;
                 Err(e)
             }
-        };
-        records.push(record);
-        if records.len() == RECORDS_PER_BLOCK || bytes >= BLOCK || stop {
-            let full = std::mem::replace(&mut records, Vec::with_capacity(RECORDS_PER_BLOCK));
-            sender.send(number, Body::Records(full), sender.slot()?)?;
-            bytes = 0;
-        }
+        });
         if stop {
-            return Ok(());
+            return Some((records, false));
+        }
+        if records.len() == RECORDS_PER_BLOCK || bytes >= BLOCK {
+            return Some((records, true));
         }
     }
-    if !records.is_empty() {
-        sender.send(number, Body::Records(records), sender.slot()?)?;
-    }
-    Ok(())
+    (!records.is_empty()).then_some((records, false))
 }
 
 #[cfg(test)]

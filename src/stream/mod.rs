@@ -1,6 +1,8 @@
-//! Running a pipeline over an entity stream: records are split off the input,
-//! parsed, transformed and serialized in parallel chunks (rayon), and written in
-//! input order. Memory stays bounded by the chunk size, whatever the input size.
+//! Running a pipeline over an entity stream. With one thread values are parsed in
+//! place and written as they come ([`inline`]); with more, the input is cut into
+//! blocks that worker threads parse, transform and serialize, and the output is
+//! written in input order ([`parallel`]). Memory stays bounded by the block size and
+//! the blocks in flight, whatever the input size; both ways give the same output.
 
 mod blocks;
 mod inline;

@@ -1,18 +1,18 @@
-//! A many-thread run: one thread reads blocks, N workers turn each block into
-//! output bytes, and the calling thread writes the blocks' output in input order.
+//! A many-thread run. Every thread is a worker: it takes the next block from the
+//! input (under a lock), turns it into output bytes, and files the result. The
+//! calling thread is a worker too, and also the only writer: between its own blocks
+//! it writes the filed results in input order.
 //!
-//! Workers never wait for one another: a block finished early waits (bounded by the
-//! number of slots) until the blocks before it are written.
+//! There is no reader or writer thread to hand work to: on a busy machine such a
+//! thread waits for a core while the workers wait for it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::diagnostic::Diagnostic;
 
-use super::blocks::{self, Block, Body, Slot};
+use super::blocks::{Block, BlockSource, Body, Slot};
 use super::work::{self, Ctx, Outcome};
 use super::{io_error, EntityWriter, Input, Summary};
 
@@ -22,7 +22,64 @@ struct Done {
     outcome: Outcome,
 }
 
-/// Runs the inputs over `workers` threads.
+/// What the threads share.
+struct State {
+    source: BlockSource,
+    /// No block is left to take.
+    exhausted: bool,
+    /// Processed blocks not yet written, by number.
+    filed: BTreeMap<u64, Done>,
+    /// Blocks written so far (so the number of the next one to write).
+    written: u64,
+    /// Buffers of written blocks, for the next ones.
+    free: Vec<Slot>,
+    /// The writer has stopped (an error): take no more blocks.
+    stop: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled whenever a block is filed or written, or the run stops.
+    changed: Condvar,
+    /// At most this many blocks taken but not written: bounds memory whatever the input size.
+    in_flight: u64,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wait<'a>(&self, guard: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.changed.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The next block if one may be taken now: `Err(())` when there is none to wait for.
+    fn take(&self, state: &mut State) -> Result<Option<Block>, ()> {
+        if state.stop || state.exhausted {
+            return Err(());
+        }
+        if state.source.seq - state.written >= self.in_flight {
+            return Ok(None);
+        }
+        let slot = state.free.pop().unwrap_or_default();
+        match state.source.next_block(slot) {
+            Some(block) => Ok(Some(block)),
+            None => {
+                state.exhausted = true;
+                self.changed.notify_all();
+                Err(())
+            }
+        }
+    }
+
+    fn file(&self, done: Done) {
+        self.lock().filed.insert(done.block.seq, done);
+        self.changed.notify_all();
+    }
+}
+
+/// Runs the inputs with `workers` threads (the calling one included).
 pub(super) fn run(
     ctx: Ctx<'_>,
     inputs: Vec<Input>,
@@ -30,47 +87,102 @@ pub(super) fn run(
     out: &mut dyn Write,
 ) -> Result<Summary, Box<Diagnostic>> {
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
-    let (slot_sender, slot_receiver) = mpsc::channel::<Slot>();
-    // Enough blocks in flight to keep every worker busy while the reader or the writer
-    // waits for a core (on a loaded machine they are often descheduled for a while).
-    for _ in 0..3 * workers + 2 {
-        let _ = slot_sender.send(Slot::default());
-    }
-    let (work_sender, work_receiver) = mpsc::channel::<Block>();
-    let work_receiver = Mutex::new(work_receiver);
-    let (done_sender, done_receiver) = mpsc::channel::<Done>();
-    let stop = AtomicBool::new(false);
+    let state = State {
+        source: BlockSource::new(inputs),
+        exhausted: false,
+        filed: BTreeMap::new(),
+        written: 0,
+        free: Vec::new(),
+        stop: false,
+    };
+    // Enough blocks in flight that workers keep going while the writer is busy with its own block.
+    let in_flight = 4 * workers as u64 + 4;
+    let shared = Shared { state: Mutex::new(state), changed: Condvar::new(), in_flight };
     std::thread::scope(|scope| {
-        let stop = &stop;
-        scope.spawn(move || blocks::read_inputs(inputs, slot_receiver, work_sender, stop));
-        for _ in 0..workers {
-            let (done_sender, work_receiver, names) = (done_sender.clone(), &work_receiver, &names);
-            scope.spawn(move || worker(ctx, names, work_receiver, done_sender, stop));
+        for _ in 1..workers {
+            let (shared, names) = (&shared, &names);
+            scope.spawn(move || worker(ctx, names, shared));
         }
-        drop(done_sender);
-        let result = write_in_order(ctx, &names, done_receiver, slot_sender, out);
-        // Whatever happened, the reader and the workers stop at their next block.
-        stop.store(true, Ordering::Relaxed);
+        let result = write_in_order(ctx, &names, &shared, out);
+        // Whatever happened, the other workers stop at their next block.
+        shared.lock().stop = true;
+        shared.changed.notify_all();
         result
     })
 }
 
-fn worker(ctx: Ctx<'_>, names: &[String], work: &Mutex<Receiver<Block>>, done: Sender<Done>, stop: &AtomicBool) {
+fn process(ctx: Ctx<'_>, names: &[String], mut block: Block) -> Done {
+    let out = std::mem::take(&mut block.slot.out);
+    let name = &names[block.input];
+    let outcome = match &block.body {
+        Body::Text { line, last } => work::process_text(ctx, name, &block.slot.text, *line, *last, out),
+        Body::Records(records) => work::process_records(ctx, name, records, out),
+        Body::ReadFailure(message) => work::read_failure(ctx, name, message, out),
+    };
+    Done { block, outcome }
+}
+
+fn worker(ctx: Ctx<'_>, names: &[String], shared: &Shared) {
     loop {
-        let next = work.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv();
-        let Ok(mut block) = next else { return };
-        if stop.load(Ordering::Relaxed) {
-            return;
-        }
-        let out = std::mem::take(&mut block.slot.out);
-        let name = &names[block.input];
-        let outcome = match &block.body {
-            Body::Text { line, last } => work::process_text(ctx, name, &block.slot.text, *line, *last, out),
-            Body::Records(records) => work::process_records(ctx, name, records, out),
-            Body::ReadFailure(message) => work::read_failure(ctx, name, message, out),
+        let mut state = shared.lock();
+        let block = loop {
+            match shared.take(&mut state) {
+                Ok(Some(block)) => break block,
+                Ok(None) => state = shared.wait(state),
+                Err(()) => return,
+            }
         };
-        if done.send(Done { block, outcome }).is_err() {
-            return;
+        drop(state);
+        shared.file(process(ctx, names, block));
+    }
+}
+
+/// The calling thread: writes filed blocks in order, and processes blocks itself
+/// while the next one to write is not ready.
+fn write_in_order(
+    ctx: Ctx<'_>,
+    names: &[String],
+    shared: &Shared,
+    out: &mut dyn Write,
+) -> Result<Summary, Box<Diagnostic>> {
+    let mut writer = EntityWriter::new(out, ctx.options.format);
+    let mut summary = Summary::default();
+    let mut input = InputState { input: usize::MAX, index_base: 0, carry: None, ended: false };
+    let result = (|| {
+        let mut state = shared.lock();
+        loop {
+            let next = state.written;
+            if let Some(done) = state.filed.remove(&next) {
+                drop(state);
+                let slot = write_block(ctx, names, done, &mut input, &mut writer, &mut summary)?;
+                state = shared.lock();
+                state.written += 1;
+                state.free.push(slot);
+                shared.changed.notify_all();
+                continue;
+            }
+            match shared.take(&mut state) {
+                Ok(Some(block)) => {
+                    drop(state);
+                    shared.file(process(ctx, names, block));
+                    state = shared.lock();
+                }
+                // Wait for the block a worker is still on.
+                Ok(None) => state = shared.wait(state),
+                Err(()) if state.written == state.source.seq => return Ok(()),
+                Err(()) => state = shared.wait(state),
+            }
+        }
+    })();
+    summary.written = writer.count();
+    match result {
+        Ok(()) => {
+            writer.finish().map_err(io_error)?;
+            Ok(summary)
+        }
+        Err(d) => {
+            let _ = writer.abandon();
+            Err(d)
         }
     }
 }
@@ -91,53 +203,16 @@ struct InputState {
     ended: bool,
 }
 
-fn write_in_order(
-    ctx: Ctx<'_>,
-    names: &[String],
-    done: Receiver<Done>,
-    slots: Sender<Slot>,
-    out: &mut dyn Write,
-) -> Result<Summary, Box<Diagnostic>> {
-    let mut writer = EntityWriter::new(out, ctx.options.format);
-    let mut summary = Summary::default();
-    let mut state = InputState { input: usize::MAX, index_base: 0, carry: None, ended: false };
-    let mut waiting = BTreeMap::new();
-    let mut next = 0;
-    let result = (|| {
-        for d in done {
-            waiting.insert(d.block.seq, d);
-            while let Some(d) = waiting.remove(&next) {
-                next += 1;
-                let slot = write_block(ctx, names, d, &mut state, &mut writer, &mut summary)?;
-                // The reader may have stopped already; the slot is then simply dropped.
-                let _ = slots.send(slot);
-            }
-        }
-        Ok(())
-    })();
-    summary.written = writer.count();
-    match result {
-        Ok(()) => {
-            writer.finish().map_err(io_error)?;
-            Ok(summary)
-        }
-        Err(d) => {
-            let _ = writer.abandon();
-            Err(d)
-        }
-    }
-}
-
 /// Writes one block's output and handles its errors; gives back its slot.
 fn write_block(
     ctx: Ctx<'_>,
     names: &[String],
-    d: Done,
+    done: Done,
     state: &mut InputState,
     writer: &mut EntityWriter<'_>,
     summary: &mut Summary,
 ) -> Result<Slot, Box<Diagnostic>> {
-    let Done { block, outcome } = d;
+    let Done { block, outcome } = done;
     let mut slot = block.slot;
     if block.input != state.input {
         *state = InputState { input: block.input, index_base: 0, carry: None, ended: false };
@@ -145,7 +220,7 @@ fn write_block(
     if state.ended {
         return Ok(slot);
     }
-    // A value ran past the end of the previous block: the worker's result for this block
+    // A value ran past the end of the previous block: the result for this block
     // started mid-value, so parse again from the value's start, here.
     let (outcome, text) = match (state.carry.take(), &block.body) {
         (Some(carry), Body::Text { last, .. }) => {
