@@ -98,6 +98,16 @@ fn run_inline(
         }
         Ok(())
     })();
+    conclude(writer, summary, result)
+}
+
+/// Ends a run: completes the output if the run succeeded, or drops whatever was
+/// spooled if it failed, so a failed run never leaves half an array on stdout.
+fn conclude(
+    writer: EntityWriter<'_>,
+    mut summary: Summary,
+    result: Result<(), Box<Diagnostic>>,
+) -> Result<Summary, Box<Diagnostic>> {
     summary.written = writer.count();
     match result {
         Ok(()) => {

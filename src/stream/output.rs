@@ -104,26 +104,6 @@ impl<'w> EntityWriter<'w> {
         EntityWriter { out, spool, format, count: 0 }
     }
 
-    /// Writes one entity's wire JSON.
-    pub fn entity(&mut self, json: &[u8]) -> io::Result<()> {
-        let separator: &[u8] = match (self.format, self.count) {
-            (OutputFormat::JsonArray, 0) => b"[\n",
-            (OutputFormat::JsonArray, _) => b",\n",
-            (OutputFormat::Ndjson, _) => b"",
-        };
-        self.count += 1;
-        match &mut self.spool {
-            Some(spool) => {
-                spool.write(separator)?;
-                spool.write(json)
-            }
-            None => {
-                self.out.write_all(json)?;
-                self.out.write_all(b"\n")
-            }
-        }
-    }
-
     /// Writes a run of `count` entities gathered with [`OutputFormat::push_entity`].
     pub fn entities(&mut self, run: &[u8], count: usize) -> io::Result<()> {
         if count == 0 {

@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 
 use super::blocks::{Block, BlockSource, Body, Slot};
 use super::work::{self, Ctx, Outcome};
-use super::{io_error, EntityWriter, Input, Summary};
+use super::{conclude, io_error, EntityWriter, Input, Summary};
 
 /// A processed block.
 struct Done {
@@ -174,17 +174,7 @@ fn write_in_order(
             }
         }
     })();
-    summary.written = writer.count();
-    match result {
-        Ok(()) => {
-            writer.finish().map_err(io_error)?;
-            Ok(summary)
-        }
-        Err(d) => {
-            let _ = writer.abandon();
-            Err(d)
-        }
-    }
+    conclude(writer, summary, result)
 }
 
 /// A value cut by a block boundary, waiting for the next block of its input.
