@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dtl::dataset::store::Store;
-use dtl::pipe::pump::{run_pipe, RunReport};
+use dtl::pipe::pump::{run_pipe, run_pipe_among, RunReport};
 use dtl::pipe::tracking::Plan;
 use dtl::pipe::{load_node, run_node, MemoryStore, NodeConfig, Outputs, PipeStore};
 use dtl::value::Value;
@@ -147,6 +147,45 @@ fn track_dependencies_false_reprocesses_nothing() {
     let untracked = Plan::of(p).untracked();
     assert_eq!(untracked.len(), 1);
     assert!(untracked[0].dataset == "d" && untracked[0].reason.contains("track-dependencies"), "{untracked:?}");
+}
+
+/// `by_code`, with d's sink keeping a single version per entity.
+fn by_code_compacting(d: &str) -> NodeConfig {
+    let d_pipe =
+        embedded("d", d).replacen(r#""type": "pipe""#, r#""type": "pipe", "compaction": {"keep_versions": 1}"#, 1);
+    load(&[("s", embedded("s", S)), ("d", d_pipe), ("p", hopping("p", "s", &HOP.replace("TRACK", "")))])
+}
+
+/// Runs pipe `id` as one of the node's pipes, so compaction sees the others' tracking offsets.
+fn run_in_node(config: &NodeConfig, id: &str, store: &mut dyn PipeStore) -> RunReport {
+    let pipe = config.pipes.iter().find(|p| p.id == id).unwrap();
+    run_pipe_among(pipe, &config.pipes, store, &mut Outputs::default()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// Compaction of d must not drop d1's old version (code A) before p has walked it
+/// back: otherwise s1 and s2 would keep the name of a d entity they no longer reach.
+fn compaction_keeps_what_a_tracker_still_needs(store: &mut dyn PipeStore) {
+    settle(&by_code_compacting(D), store);
+    let moved = by_code_compacting(&D.replace(r#""code": "A""#, r#""code": "B""#));
+    let r = run_in_node(&moved, "d", store);
+    assert_eq!((r.written, r.compacted), (1, 0), "p still needs d1's old version: {r:?}");
+    let r = run_in_node(&moved, "p", store);
+    assert_eq!((r.tracked, r.written), (3, 3), "{r:?}");
+    assert_eq!(values(store, "p", "names")[..3], pairs(&[("s1", "[]"), ("s2", "[]"), ("s3", "[\"one\"]")])[..]);
+    // p has handled it: the next compaction of d drops the old version.
+    let r = run_in_node(&moved, "d", store);
+    assert_eq!((r.written, r.compacted), (0, 1), "{r:?}");
+}
+
+#[test]
+fn in_memory_compaction_keeps_what_a_tracker_still_needs() {
+    compaction_keeps_what_a_tracker_still_needs(&mut MemoryStore::new());
+}
+
+#[test]
+fn persistent_compaction_keeps_what_a_tracker_still_needs() {
+    let dir = temp_dir().join("data");
+    compaction_keeps_what_a_tracker_still_needs(&mut Store::open(&dir).unwrap_or_else(|d| panic!("{d}")));
 }
 
 const CHAIN_S: &str = r#"[{"_id": "s1", "a": "a1"}, {"_id": "s2", "a": "a2"}, {"_id": "s3", "a": "a3"}]"#;

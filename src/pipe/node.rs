@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 
 use super::config::{InitialOffset, NodeConfig, SinkConfig};
-use super::pump::{run_pipe, Outputs, RunReport};
+use super::pump::{run_pipe_among, Outputs, RunReport};
 use super::store::PipeStore;
 
 /// The most rounds a node run takes before it gives up on settling.
@@ -101,7 +101,7 @@ pub fn run_node(
         let mut changed = false;
         for &i in &order {
             let pipe = &node.pipes[i];
-            let r = run_pipe(pipe, store, outputs).map_err(|d| Diagnostics::from(*d))?;
+            let r = run_pipe_among(pipe, &node.pipes, store, outputs).map_err(|d| Diagnostics::from(*d))?;
             if let Some(why) = &r.waiting {
                 if !ran.contains(&i) {
                     waiting.insert(i, why.clone());

@@ -41,8 +41,20 @@ pub struct RunReport {
     pub waiting: Option<String>,
 }
 
-/// Runs `pipe` once against `store`.
+/// Runs `pipe` once against `store`, as if it were the node's only pipe. Use
+/// [`run_pipe_among`] when other pipes may track the datasets it compacts.
 pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -> Result<RunReport, Box<Diagnostic>> {
+    run_pipe_among(pipe, std::slice::from_ref(pipe), store, outputs)
+}
+
+/// Runs `pipe` once against `store` as one of `node_pipes` (the node's pipes, `pipe`
+/// among them): sink compaction keeps the versions their tracking offsets still need.
+pub fn run_pipe_among(
+    pipe: &Pipe,
+    node_pipes: &[Pipe],
+    store: &mut dyn PipeStore,
+    outputs: &mut Outputs,
+) -> Result<RunReport, Box<Diagnostic>> {
     let mut report = RunReport::default();
     if pipe.disabled {
         report.waiting = Some("its pump mode is `off`".into());
@@ -165,7 +177,7 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
             report.changed = true;
         }
         if pipe.compaction.enabled {
-            report.compacted = store.compact(&d.dataset, retention(pipe, &*store, &d.dataset))?;
+            report.compacted = store.compact(&d.dataset, retention(pipe, node_pipes, &*store, &d.dataset))?;
         }
     } else {
         store.save_pipe_state(&pipe.id, new_state)?;
@@ -187,22 +199,26 @@ pub fn run_pipe(pipe: &Pipe, store: &mut dyn PipeStore, outputs: &mut Outputs) -
 }
 
 /// What sink compaction keeps after a run (spec §1.2: `compaction.*`).
-fn retention(pipe: &Pipe, store: &dyn PipeStore, dataset: &str) -> Retention {
+fn retention(pipe: &Pipe, node_pipes: &[Pipe], store: &dyn PipeStore, dataset: &str) -> Retention {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
     Retention {
         keep_versions: pipe.compaction.keep_versions,
-        horizon: tracking_horizon(store, dataset),
+        horizon: tracking_horizon(node_pipes, store, dataset),
         keep_since_ts: pipe.compaction.time_threshold_hours.map(|h| now - (h * 3_600_000_000.0) as i64),
     }
 }
 
-/// HOOK for dependency tracking (spec §1.7): compaction must not pass the lowest
-/// tracking offset that any pipe — disabled ones included — holds on `dataset`.
-/// Return that offset here once pipes keep tracking offsets; compaction then keeps
-/// every version replaced after it (the trackers still need its old join values).
-fn tracking_horizon(_store: &dyn PipeStore, _dataset: &str) -> Option<u64> {
-    None
+/// The lowest tracking offset any of `node_pipes` (disabled ones included) holds on
+/// `dataset` (spec §1.7): compaction keeps every version replaced after it, since
+/// that pipe has yet to walk back the old join values. A pipe that tracked the
+/// dataset while it was empty (`None`) holds everything back (horizon 0: every
+/// replacing version has an offset above 0).
+fn tracking_horizon(node_pipes: &[Pipe], store: &dyn PipeStore, dataset: &str) -> Option<u64> {
+    node_pipes
+        .iter()
+        .filter_map(|p| store.pipe_state(&p.id)?.tracking.get(dataset).map(|offset| offset.unwrap_or(0)))
+        .min()
 }
 
 fn fail(pipe: &Pipe, message: String) -> Box<Diagnostic> {
