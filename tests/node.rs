@@ -68,6 +68,26 @@ fn node_run_prints_a_summary() {
 }
 
 #[test]
+fn node_run_says_which_hops_are_not_tracked_and_why() {
+    let q = r#"{"_id": "q", "type": "pipe", "source": {"type": "dataset", "dataset": "people"},
+  "transform": {"type": "dtl", "rules": {"default": [["copy", "_id"],
+    ["add", "same", ["hops", {"datasets": ["people p"], "where": [["eq", "_S.name", "p.name"]],
+                              "track-dependencies": false}]]]}}}"#;
+    let dir = node(&[("pipes/people.conf.json", PEOPLE), ("pipes/q.conf.json", q)]);
+    let data = dir.join("data");
+    let out = dtl(&["node", "run", dir.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: pipe `q` does not track changes in dataset `people` (")
+            && stderr.contains("q.conf.json:3:")
+            && stderr.contains("`track-dependencies` is false"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pipe `people`"), "people hops into nothing: {stderr}");
+}
+
+#[test]
 fn dataset_show_and_list() {
     let small = node(&[]).join("small");
     let small = small.to_str().unwrap();

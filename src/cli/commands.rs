@@ -253,6 +253,11 @@ fn run_loaded_node(
     }
     let node = dtl::pipe::load_node(dir, env)?;
     let mut store = dtl::pipe::open_store(Some(data_dir)).map_err(|d| Diagnostics::from(*d))?;
+    for pipe in &node.pipes {
+        for hop in dtl::pipe::tracking::Plan::of(pipe).untracked() {
+            eprintln!("note: {}", hop.note(pipe));
+        }
+    }
     let mut outputs = dtl::pipe::Outputs::default();
     let report = dtl::pipe::run_node(&node, store.as_mut(), &mut outputs, &mut std::io::stderr())?;
     for (pipe, why) in &report.waiting {

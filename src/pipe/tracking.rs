@@ -46,6 +46,20 @@ pub struct UntrackedHop {
     pub span: Span,
 }
 
+impl UntrackedHop {
+    /// A one-line note for `pipe`'s user: which dataset, where the `hops` call is, and why.
+    pub fn note(&self, pipe: &Pipe) -> String {
+        let (line, col) = crate::syntax::line_col(pipe.file.inner(), self.span.start);
+        format!(
+            "pipe `{}` does not track changes in dataset `{}` ({}:{line}:{col}): {}",
+            pipe.id,
+            self.dataset,
+            pipe.file.name(),
+            self.reason
+        )
+    }
+}
+
 impl<'p> Plan<'p> {
     /// The dependency tracking of `pipe`.
     pub fn of(pipe: &'p Pipe) -> Plan<'p> {

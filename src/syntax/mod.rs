@@ -17,6 +17,7 @@ mod tree_eq;
 pub use ast::{Key, Node, NodeKind, Span};
 pub use dtl::{parse_dtl, parse_dtl_expr};
 pub use json::parse_json;
+pub(crate) use lexical::line_col;
 pub use lexical::looks_like_path;
 pub(crate) use lexical::write_json_str;
 pub use print::{expr_to_dtl_text, to_dtl_text, to_json_text};
