@@ -188,6 +188,34 @@ fn persistent_compaction_keeps_what_a_tracker_still_needs() {
     compaction_keeps_what_a_tracker_still_needs(&mut Store::open(&dir).unwrap_or_else(|d| panic!("{d}")));
 }
 
+/// `is-changed` in a pipe reading a dataset compares with the entity's previous
+/// stored version: the first version has none (null), a changed field is true, an
+/// unchanged one false.
+fn is_changed_sees_the_previous_version(store: &mut dyn PipeStore) {
+    let flags =
+        r#"["add", "name_changed", ["is-changed", "_.name"]], ["add", "code_changed", ["is-changed", "_.code"]]"#;
+    let config = |names: &str| {
+        let s = format!(r#"[{{"_id": "s1", "code": "A", "name": "{names}"}}]"#);
+        load(&[("s", embedded("s", &s)), ("p", hopping("p", "s", flags))])
+    };
+    settle(&config("one"), store);
+    assert_eq!(values(store, "p", "name_changed"), pairs(&[("s1", "null")]));
+    settle(&config("two"), store);
+    assert_eq!(values(store, "p", "name_changed"), pairs(&[("s1", "true")]));
+    assert_eq!(values(store, "p", "code_changed"), pairs(&[("s1", "false")]));
+}
+
+#[test]
+fn in_memory_is_changed_sees_the_previous_version() {
+    is_changed_sees_the_previous_version(&mut MemoryStore::new());
+}
+
+#[test]
+fn persistent_is_changed_sees_the_previous_version() {
+    let dir = temp_dir().join("data");
+    is_changed_sees_the_previous_version(&mut Store::open(&dir).unwrap_or_else(|d| panic!("{d}")));
+}
+
 const CHAIN_S: &str = r#"[{"_id": "s1", "a": "a1"}, {"_id": "s2", "a": "a2"}, {"_id": "s3", "a": "a3"}]"#;
 const CHAIN_A: &str = r#"[{"_id": "a1", "b": "b1"}, {"_id": "a2", "b": "b2"}, {"_id": "a3", "b": "b1"}]"#;
 const CHAIN_B: &str = r#"[{"_id": "b1", "name": "x"}, {"_id": "b2", "name": "y"}]"#;

@@ -20,11 +20,13 @@ pub struct Compiler {
     pub(super) rule_index: HashMap<String, usize>,
     pub(super) aliases: Vec<Vec<String>>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Whether an `is-changed` call was compiled (the run then needs previous versions).
+    pub(super) uses_is_changed: bool,
 }
 
 impl Compiler {
     pub fn new(rule_index: HashMap<String, usize>) -> Compiler {
-        Compiler { rule_index, aliases: Vec::new(), diagnostics: Vec::new() }
+        Compiler { rule_index, aliases: Vec::new(), diagnostics: Vec::new(), uses_is_changed: false }
     }
 
     /// All diagnostics, or `Ok` when there were none.
@@ -117,6 +119,7 @@ impl Compiler {
             }
             return self.error(unknown_function(name, head.span));
         };
+        self.uses_is_changed |= builtin.name == "is-changed";
         if args.len() < builtin.min_args || builtin.max_args.is_some_and(|m| args.len() > m) {
             return self.error(
                 Diagnostic::new(

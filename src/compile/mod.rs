@@ -64,9 +64,17 @@ pub struct Program {
     pub(crate) rules: Vec<ir::Rule>,
     pub(crate) config: ProgramConfig,
     pub(crate) source: Source,
+    /// Whether it calls `is-changed`, which compares with the previous version.
+    pub(crate) uses_is_changed: bool,
 }
 
 impl Program {
+    /// Whether running it needs the previous version of each source entity
+    /// (it calls `is-changed`); callers may skip looking that version up otherwise.
+    pub fn needs_previous_version(&self) -> bool {
+        self.uses_is_changed
+    }
+
     /// Compiles a rules object (`{"default": [...], "other": [...]}`).
     pub fn compile(rules: &Node, config: ProgramConfig, source: &Source) -> Result<Program, Diagnostics> {
         let NodeKind::Object(entries) = &rules.kind else {
@@ -98,8 +106,9 @@ impl Program {
             .iter()
             .map(|name| ir::Rule { name: name.to_string(), body: compiler.rule_body(bodies[name]) })
             .collect();
+        let uses_is_changed = compiler.uses_is_changed;
         compiler.finish().map_err(|d| d.in_source(source))?;
-        Ok(Program { rules, config, source: source.clone() })
+        Ok(Program { rules, config, source: source.clone(), uses_is_changed })
     }
 
     /// Compiles `.dtl` text (a file of `(rule NAME ...)` forms). `name` labels diagnostics.
@@ -129,11 +138,13 @@ impl Program {
     ) -> Result<Expression, Diagnostics> {
         let mut compiler = expr::Compiler::new(HashMap::default());
         let compiled = compiler.expr(expr);
+        let uses_is_changed = compiler.uses_is_changed;
         compiler.finish().map_err(|d| d.in_source(source))?;
         let program = Program {
             rules: vec![ir::Rule { name: "default".into(), body: Vec::new() }],
             config,
             source: source.clone(),
+            uses_is_changed,
         };
         Ok(Expression { expr: compiled, program })
     }

@@ -339,9 +339,13 @@ fn transform(
     Ok(current)
 }
 
-/// For `is-changed`: the previous version of an entity read from a dataset source.
+/// For `is-changed`: the previous version of an entity read from a dataset source
+/// (looked up only when the first transform calls `is-changed`).
 fn previous_version(pipe: &Pipe, store: &dyn PipeStore, entity: &Value) -> Option<Value> {
     let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return None };
+    if !matches!(pipe.transforms.first(), Some(Stage::Dtl(p)) if p.needs_previous_version()) {
+        return None;
+    }
     let previous = entity.get("_previous")?.as_i64()?;
     let offset = u64::try_from(previous).ok()?;
     // Compaction may have dropped it: the next version read is then another one.
@@ -445,19 +449,26 @@ fn marker_of(since: Option<&Value>, name: &str) -> Option<u64> {
 
 /// Versions after `from`; without previous versions, only those that are still the latest.
 /// Also gives the last offset read.
+///
+/// The read runs to the end of the log, so the latest version of every `_id` it
+/// meets is among the versions read: it is the last one with that `_id`. No second
+/// look-up per version is needed.
 fn read_dataset(store: &dyn PipeStore, name: &str, from: Option<u64>, previous: bool) -> (Vec<Value>, Option<u64>) {
     let versions = store.read_since(name, from, usize::MAX);
     let last = versions.last().and_then(|v| v.get("_updated")).and_then(Value::as_i64).map(|o| o as u64);
     if previous {
         return (versions, last);
     }
-    let kept = versions
-        .into_iter()
-        .filter(|v| {
-            let latest = store.latest(name, v.entity_id().unwrap_or_default());
-            latest.and_then(|l| l.get("_updated").cloned()) == v.get("_updated").cloned()
-        })
-        .collect();
+    let mut last_of: HashMap<&str, usize> = HashMap::with_capacity(versions.len());
+    for (i, v) in versions.iter().enumerate() {
+        last_of.insert(v.entity_id().unwrap_or_default(), i);
+    }
+    let mut keep = vec![false; versions.len()];
+    for &i in last_of.values() {
+        keep[i] = true;
+    }
+    drop(last_of);
+    let kept = versions.into_iter().zip(keep).filter_map(|(v, k)| k.then_some(v)).collect();
     (kept, last)
 }
 
