@@ -144,6 +144,8 @@ fn every_transform_type_and_compaction_reject_unknown_keys() {
     }
     let pipe = r#"{"_id": "p", "type": "pipe", "source": {"type": "empty"}, "compaction": {"keep_version": 3}}"#;
     rejects(pipe, "keep_version", Some("keep_versions"));
+    let pipe = r#"{"_id": "p", "type": "pipe", "source": {"type": "empty"}, "pump": {"rescan_runcount": 3}}"#;
+    rejects(pipe, "rescan_runcount", Some("rescan_run_count"));
     // A key inside the chosen alternative of a conditional is checked too.
     let pipe = r#"{"_id": "p", "type": "pipe", "source": {"type": "conditional", "condition": "test",
       "alternatives": {"prod": {"type": "sql", "anything": 1}, "test": {"type": "embedded", "entites": []}}}}"#;
@@ -187,6 +189,45 @@ fn documented_keys_the_engine_does_not_implement_are_refused() {
     let err = run_err(&dir);
     assert!(err.contains("dtl::E060") && err.contains("`subset`") && err.contains("not supported offline"), "{err}");
     assert!(err.contains(&position(&dir, "pipes/p.conf.json", "\"subset\"")), "{err}");
+}
+
+#[test]
+fn keys_with_a_fixed_set_of_values_refuse_others() {
+    let cases = [
+        (
+            r#""source": {"type": "embedded", "entities": [], "if_source_empty": "fial"}"#,
+            "\"fial\"",
+            r#"the values are "accept", "fail""#,
+        ),
+        (r#""source": {"type": "empty"}, "pump": {"mode": "of"}"#, "\"of\"", "did you mean \"off\"?"),
+        (r#""source": {"type": "empty"}, "pump": {"mode": 1}"#, "1}", "must be a string"),
+    ];
+    for (parts, value, help) in cases {
+        let pipe = format!(r#"{{"_id": "p", "type": "pipe", {parts}}}"#);
+        let dir = node(&[("pipes/p.conf.json", &pipe)]);
+        let err = run_err(&dir);
+        assert!(err.contains("dtl::E060") && err.contains(help), "{err}");
+        assert!(err.contains(&position(&dir, "pipes/p.conf.json", value)), "{err}");
+    }
+}
+
+#[test]
+fn the_node_default_for_if_source_empty_applies_unless_the_source_says_otherwise() {
+    let metadata = r#"{"_id": "node", "type": "metadata", "global_defaults": {"if_source_empty": "fail"}}"#;
+    let empty = r#"{"_id": "p", "type": "pipe", "source": {"type": "embedded", "entities": []}}"#;
+    let dir = node(&[("node-metadata.conf.json", metadata), ("pipes/p.conf.json", empty)]);
+    let err = run_err(&dir);
+    assert!(err.contains("dtl::E068") && err.contains("if_source_empty"), "{err}");
+    let accepting =
+        r#"{"_id": "p", "type": "pipe", "source": {"type": "embedded", "entities": [], "if_source_empty": "accept"}}"#;
+    let dir = node(&[("node-metadata.conf.json", metadata), ("pipes/p.conf.json", accepting)]);
+    let out = run(&dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The `empty` source has no such key: the node default does not fail it.
+    let nothing = r#"{"_id": "p", "type": "pipe", "source": {"type": "empty"}}"#;
+    let dir = node(&[("node-metadata.conf.json", metadata), ("pipes/p.conf.json", nothing)]);
+    let out = run(&dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 fn show(dir: &Path, dataset: &str) -> String {

@@ -35,22 +35,12 @@ impl Default for CompactionDefaults {
 }
 
 impl Ctx<'_> {
-    /// Reads the defaults from the node metadata (already key-checked by its owner).
+    /// Reads the compaction defaults from the node metadata.
     pub(super) fn compaction_defaults(&mut self, metadata: &Node) -> CompactionDefaults {
         let mut out = CompactionDefaults::default();
         let Some(defaults) = metadata.get("global_defaults") else { return out };
-        if let Some((ty, span)) = self.string_key(defaults, "default_compaction_type") {
-            match ty.as_str() {
-                "sink" => out.sink = true,
-                "background" => out.sink = false,
-                _ => self.error(
-                    codes::CONFIG,
-                    format!("unknown `default_compaction_type` `{ty}`"),
-                    span,
-                    "here",
-                    "the types are \"sink\" and \"background\"",
-                ),
-            }
+        if let Some(ty) = self.choice_key(defaults, "default_compaction_type", &["sink", "background"]) {
+            out.sink = ty == "sink";
         }
         if let Some(n) = self.count_key(defaults, "compaction_keep_versions") {
             out.keep_versions = n;

@@ -67,6 +67,39 @@ pub const PIPE: KeyTable = KeyTable {
     unsupported: &[],
 };
 
+/// The keys of the pipe's `pump` object (spec §1.6). Scheduling, retries and
+/// logging only matter to a live node; the offline runner runs every pipe until
+/// the node settles.
+pub const PUMP: KeyTable = KeyTable {
+    what: "pump",
+    used: &["mode", "rescan_run_count", "deletion_tracking"],
+    ignored: &[
+        "comment",
+        "schedule_interval",
+        "cron_expression",
+        "rescan_cron_expression",
+        "partial_rescan_run_count",
+        "partial_rescan_delta",
+        "run_at_startup",
+        "run_at_startup_if_not_populated",
+        "max_read_retries",
+        "read_retry_delay",
+        "write_retry_delay",
+        "max_retries_per_entity",
+        "max_consecutive_write_errors",
+        "max_write_errors_in_retry_dataset",
+        "batch_retries",
+        "fallback_to_single_entities_on_batch_fail",
+        "dead_letter_dataset",
+        "track_dead_letters",
+        "max_seconds_per_entity",
+        "log_events_noop_runs",
+        "log_events_noop_runs_changes_only",
+        "notification_granularity",
+    ],
+    unsupported: &[],
+};
+
 /// The keys of the pipe's `compaction` object (spec §1.2).
 pub const COMPACTION: KeyTable = KeyTable {
     what: "`compaction` settings",

@@ -92,11 +92,9 @@ pub fn load_node(dir: &Path, env_file: Option<&Path>) -> Result<NodeConfig, Diag
             metadata = Some((tree, src));
         }
     }
-    let namespaced_default =
-        metadata.as_ref().and_then(|(t, _)| t.get("namespaced_identifiers")).and_then(as_bool).unwrap_or(false);
-    let compaction_defaults = match &metadata {
-        Some((tree, src)) => Ctx { src, errors: &mut errors, dir }.compaction_defaults(tree),
-        None => CompactionDefaults::default(),
+    let defaults = match &metadata {
+        Some((tree, src)) => Ctx { src, errors: &mut errors, dir }.node_defaults(tree),
+        None => NodeDefaults::default(),
     };
     let mut pipe_nodes = Vec::new();
     let mut systems = Vec::new();
@@ -130,7 +128,7 @@ pub fn load_node(dir: &Path, env_file: Option<&Path>) -> Result<NodeConfig, Diag
     let mut ids: HashMap<String, Span> = HashMap::new();
     for (node, src) in &pipe_nodes {
         let mut ctx = Ctx { src, errors: &mut errors, dir };
-        if let Some(pipe) = ctx.pipe(node, namespaced_default, compaction_defaults) {
+        if let Some(pipe) = ctx.pipe(node, &defaults) {
             if ids.insert(pipe.id.clone(), pipe.span).is_some() {
                 ctx.errors.push(
                     Diagnostic::new(codes::DUPLICATE_PIPE, format!("there are two pipes called `{}`", pipe.id))
@@ -209,6 +207,17 @@ pub fn node_value(n: &Node) -> Value {
     wire::parse(n.to_json().to_string().as_bytes()).unwrap_or(Value::Null)
 }
 
+/// What the node metadata sets for every pipe that does not say otherwise.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeDefaults {
+    /// `namespaced_identifiers` (false).
+    namespaced_identifiers: bool,
+    /// `global_defaults.if_source_empty` is `"fail"` (default `"accept"`).
+    fail_if_source_empty: bool,
+    /// `global_defaults.default_compaction_type`, `compaction_keep_versions`.
+    compaction: CompactionDefaults,
+}
+
 struct Ctx<'a> {
     src: &'a Source,
     errors: &'a mut Vec<Diagnostic>,
@@ -216,6 +225,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Reads the defaults from the node metadata. Its keys are not checked: a live
+    /// node's metadata holds many settings that do not concern the offline engine.
+    fn node_defaults(&mut self, metadata: &Node) -> NodeDefaults {
+        let namespaced_identifiers = self.bool_key(metadata, "namespaced_identifiers", false);
+        let fail_if_source_empty = match metadata.get("global_defaults") {
+            Some(defaults) => {
+                self.choice_key(defaults, "if_source_empty", &["accept", "fail"]).as_deref() == Some("fail")
+            }
+            None => false,
+        };
+        NodeDefaults { namespaced_identifiers, fail_if_source_empty, compaction: self.compaction_defaults(metadata) }
+    }
+
     fn error(&mut self, code: &'static str, message: impl Into<String>, at: Span, label: &str, help: &str) {
         let mut d = Diagnostic::new(code, message).at(at, label).in_source(self.src);
         if !help.is_empty() {
@@ -244,6 +266,22 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+
+    /// A string key that must be one of `choices`; anything else is reported (with
+    /// "did you mean") and read as absent.
+    fn choice_key(&mut self, node: &Node, key: &str, choices: &[&str]) -> Option<String> {
+        let (value, span) = self.string_key(node, key)?;
+        if choices.contains(&value.as_str()) {
+            return Some(value);
+        }
+        let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+        let help = match crate::compile::suggest(&value, choices.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("the values are {}", quoted.join(", ")),
+        };
+        self.error(codes::CONFIG, format!("`{key}` cannot be \"{value}\""), span, "not one of the values", &help);
+        None
     }
 
     fn string_key(&mut self, node: &Node, key: &str) -> Option<(String, Span)> {

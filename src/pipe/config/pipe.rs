@@ -5,7 +5,7 @@ use crate::diagnostic::codes;
 use crate::syntax::{Node, NodeKind};
 
 use super::keys::{self, KeyTable};
-use super::{as_bool, hop_datasets_of, CompactionDefaults, Ctx, Pipe, SinkConfig, SourceConfig};
+use super::{as_bool, hop_datasets_of, Ctx, NodeDefaults, Pipe, SinkConfig, SourceConfig};
 
 /// Types that talk to an outside system: refused offline unless a conditional replaces them.
 const EXTERNAL_TYPES: &[&str] = &[
@@ -42,7 +42,7 @@ const EXTERNAL_TYPES: &[&str] = &[
 
 impl Ctx<'_> {
     /// A pipe object, or `None` (with diagnostics) when anything in it is wrong.
-    pub(super) fn pipe(&mut self, node: &Node, namespaced_default: bool, defaults: CompactionDefaults) -> Option<Pipe> {
+    pub(super) fn pipe(&mut self, node: &Node, defaults: &NodeDefaults) -> Option<Pipe> {
         let NodeKind::Object(_) = &node.kind else {
             self.error(codes::CONFIG, "a pipe must be a JSON object", node.span, "this is not an object", "");
             return None;
@@ -56,7 +56,7 @@ impl Ctx<'_> {
         }
         let errors_before = self.errors.len();
         self.check_keys(node, &keys::PIPE, &id);
-        let namespaced = self.bool_key(node, "namespaced_identifiers", namespaced_default);
+        let namespaced = self.bool_key(node, "namespaced_identifiers", defaults.namespaced_identifiers);
         let namespaces = namespaced.then(|| {
             let ns = node.get("namespaces");
             let get = |k: &str| ns.and_then(|n| n.get(k)).and_then(Node::as_str).unwrap_or(&id).to_string();
@@ -68,7 +68,7 @@ impl Ctx<'_> {
             return None;
         };
         let source_node = self.resolve_conditional(source_node, &id, "source")?;
-        let (source, source_common) = self.source(source_node, &id)?;
+        let (source, source_common) = self.source(source_node, &id, defaults.fail_if_source_empty)?;
         let add_default = matches!(source, SourceConfig::Entities(_));
         let pipe_add = self.bool_key(node, "add_namespaces", add_default);
         let add_namespaces = namespaced && self.bool_key(source_node, "add_namespaces", pipe_add);
@@ -119,13 +119,14 @@ impl Ctx<'_> {
         let mut disabled = false;
         let mut sink = sink;
         if let Some(pump) = node.get("pump") {
+            self.check_keys(pump, &keys::PUMP, &id);
             rescan_run_count = self.number_key(pump, "rescan_run_count").map(|n| n.max(1.0) as u64);
-            disabled = pump.get("mode").and_then(Node::as_str) == Some("off");
+            disabled = self.choice_key(pump, "mode", &["scheduled", "manual", "off"]).as_deref() == Some("off");
             if let (Some(dt), SinkConfig::Dataset(d)) = (pump.get("deletion_tracking"), &mut sink) {
                 d.deletion_tracking = as_bool(dt).unwrap_or(d.deletion_tracking);
             }
         }
-        let compaction = self.compaction(node, &id, defaults);
+        let compaction = self.compaction(node, &id, defaults.compaction);
         if self.errors.len() > errors_before {
             return None;
         }

@@ -76,10 +76,20 @@ impl SourceConfig {
 
 impl Ctx<'_> {
     /// A source (conditionals already resolved).
-    pub(super) fn source(&mut self, node: &Node, pipe: &str) -> Option<(SourceConfig, SourceCommon)> {
+    /// `fail_if_empty` is the node's default for `if_source_empty`.
+    pub(super) fn source(
+        &mut self,
+        node: &Node,
+        pipe: &str,
+        fail_if_empty: bool,
+    ) -> Option<(SourceConfig, SourceCommon)> {
         let ty = self.component_type(node, pipe, "source", SOURCE_TYPES, keys::source)?;
         let common = SourceCommon {
-            fail_if_empty: node.get("if_source_empty").and_then(Node::as_str) == Some("fail"),
+            // The `empty` source has no `if_source_empty`: the node default must not fail it.
+            fail_if_empty: match self.choice_key(node, "if_source_empty", &["accept", "fail"]) {
+                Some(choice) => choice == "fail",
+                None => fail_if_empty && ty != "empty",
+            },
             require_populated_input: self.bool_key(node, "require_populated_input", false),
         };
         let source = match ty {
