@@ -121,11 +121,21 @@ fn transform_stage(node: &Node, src: &Source) -> Result<Stage, Diagnostics> {
                 .in_source(src)
                 .into())
         }
-        None => Err(Diagnostic::new(codes::PROGRAM_SHAPE, "a transform needs a `type`")
-            .at(node.span, "no `type` here")
-            .help("write {\"type\": \"dtl\", \"rules\": {...}}")
-            .in_source(src)
-            .into()),
+        None => {
+            // `[["copy", "*"], ...]` is a rule's body given where a list of transform configurations belongs.
+            let looks_like_a_rule_body = matches!(&node.kind, NodeKind::Array(items)
+                if items.first().is_some_and(|head| head.as_str().is_some()));
+            let help = if looks_like_a_rule_body {
+                "this looks like a DTL transform such as [\"copy\", \"*\"]: put the rule's transforms in a rules object, {\"default\": [[\"copy\", \"*\"], ...]}"
+            } else {
+                "write {\"type\": \"dtl\", \"rules\": {...}}"
+            };
+            Err(Diagnostic::new(codes::PROGRAM_SHAPE, "a transform needs a `type`")
+                .at(node.span, "no `type` here")
+                .help(help)
+                .in_source(src)
+                .into())
+        }
     }
 }
 

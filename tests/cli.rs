@@ -152,12 +152,17 @@ fn malformed_programs_are_diagnosed() {
         ("path.json", "{\"default\": [[\"copy\", \"_id\"], [\"add\", \"x\", \"_S.'unclosed\"]]}", "dtl::E014"),
         ("rule.dtl", "(rule default (copy _id) (add x (apply nope _S.x)))", "dtl::E016"),
         ("nodefault.dtl", "(rule other (copy _id))", "dtl::E017"),
+        ("rulebody.json", "[[\"copy\", \"*\"]]", "dtl::E018"),
     ];
     for (name, text, code) in cases {
         let program = file("malformed", name, text);
         let o = dtl(&["run", s(&program)], Some("{\"_id\":\"1\",\"x\":\"a\"}"));
         assert_diagnostic(&o, code);
     }
+    // A rule's body given as the whole file: the help says how to wrap it.
+    let program = file("malformed", "rulebody.json", "[[\"copy\", \"*\"]]");
+    let o = dtl(&["run", s(&program)], Some("{}"));
+    assert!(stderr(&o).contains(r#"{"default": [["copy", "*"], ...]}"#), "{}", stderr(&o));
 }
 
 #[test]
