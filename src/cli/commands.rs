@@ -43,7 +43,11 @@ pub fn run(
         report(Diagnostics(summary.skipped));
         return Err(Diagnostic::new(
             codes::RUNTIME,
-            format!("{skipped} entities were skipped (--keep-going); the rest was written"),
+            if skipped == 1 {
+                "1 entity was skipped (--keep-going); the rest was written".to_string()
+            } else {
+                format!("{skipped} entities were skipped (--keep-going); the rest was written")
+            },
         )
         .into());
     }
