@@ -133,6 +133,30 @@ fn a_missing_dataset_is_reported_where_it_is_named() {
 }
 
 #[test]
+fn a_folder_without_pipes_is_an_error_not_an_empty_success() {
+    let dir = node(&[("README.md", "not a node")]);
+    for command in ["run", "test"] {
+        let err = run_err(&dir, command);
+        assert!(
+            err.contains("dtl::E060") && err.contains("holds no pipes") && err.contains("pipes/*.conf.json"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_expected_file_for_a_missing_pipe_suggests_the_right_one() {
+    let dir = node(&[
+        ("pipes/people.conf.json", PEOPLE),
+        ("expected/x.test.json", r#"{"pipe": "peple"}"#),
+        ("expected/x.json", "[]"),
+    ]);
+    let err = run_err(&dir, "test");
+    assert!(err.contains("dtl::E060") && err.contains("tests pipe `peple`"), "{err}");
+    assert!(err.contains("did you mean `people`?"), "{err}");
+}
+
+#[test]
 fn malformed_json_points_into_the_file() {
     let dir = node(&[("pipes/bad.conf.json", "{\"_id\": \"bad\", \"source\": {\"type\": \"empty\"}")]);
     let err = run_err(&dir, "test");

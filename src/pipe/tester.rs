@@ -159,10 +159,14 @@ pub fn run_tests(
             continue;
         }
         let Some(actual) = pipe_output(node, store, outputs, &spec.pipe) else {
-            errors.push(Diagnostic::new(
+            let d = Diagnostic::new(
                 codes::CONFIG,
                 format!("{} tests pipe `{}`, which the node does not have", spec.file.display(), spec.pipe),
-            ));
+            );
+            errors.push(match crate::compile::suggest(&spec.pipe, node.pipes.iter().map(|p| p.id.as_str())) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("name the pipe with `pipe` in a .test.json file, or name the file after the pipe"),
+            });
             continue;
         };
         let expected = match read_expected(&spec.file) {

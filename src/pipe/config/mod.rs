@@ -124,6 +124,12 @@ pub fn load_node(dir: &Path, env_file: Option<&Path>) -> Result<NodeConfig, Diag
             }
         }
     }
+    if pipe_nodes.is_empty() && errors.is_empty() {
+        errors.push(
+            Diagnostic::new(codes::CONFIG, format!("{} holds no pipes", dir.display()))
+                .help("a node folder has its pipe configurations in pipes/*.conf.json"),
+        );
+    }
     let mut pipes = Vec::new();
     let mut ids: HashMap<String, Span> = HashMap::new();
     for (node, src) in &pipe_nodes {
