@@ -59,6 +59,7 @@ fn run_one(config: &NodeConfig, id: &str, store: &mut dyn PipeStore) -> RunRepor
 fn values(store: &dyn PipeStore, dataset: &str, property: &str) -> Vec<(String, String)> {
     store
         .latest_all(dataset)
+        .unwrap()
         .iter()
         .map(|e| (e.entity_id().unwrap().to_string(), e.get(property).map_or("-".into(), |v| v.to_string())))
         .collect()
@@ -281,7 +282,7 @@ fn the_example_node_settles_with_totals_from_tracked_changes() {
     assert!(report.rounds <= 4, "settles: {} rounds", report.rounds);
     let totals = report.pipes.iter().find(|(p, _)| p == "customer-total").unwrap();
     assert!(totals.1.tracked >= 2, "{:?}", totals.1);
-    let ada = store.latest("customer-total", "crm-customer:1").unwrap();
+    let ada = store.latest("customer-total", "crm-customer:1").unwrap().unwrap();
     assert_eq!(ada.get("total"), Some(&Value::Int(15)));
     // Not a dataset source: a merge source is never tracked.
     let customer = config.pipes.iter().find(|p| p.id == "customer").unwrap();

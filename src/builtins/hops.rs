@@ -1,7 +1,7 @@
 //! The hops family: `hops`, `apply-hops` and `lookup-entity` (dataset access).
 
 use crate::compile::ir::Special;
-use crate::eval::hops::{missing_dataset, run};
+use crate::eval::hops::{dataset_error, missing_dataset, run};
 use crate::eval::run::apply_rule;
 use crate::eval::{Env, EvalResult};
 use crate::value::Value;
@@ -35,10 +35,18 @@ fn lookup_entity(args: &Args<'_>, env: &Env<'_>) -> EvalResult<Value> {
         return Err(missing_dataset(&dataset, args.span()));
     };
     let ids = args.eval(1, env)?;
-    Ok(map_values(&ids, |id| match id {
-        Value::Str(id) => data.lookup(&dataset, id).ok().flatten(),
+    let mut failed = None;
+    let found = map_values(&ids, |id| match id {
+        Value::Str(id) => data.lookup(&dataset, id).unwrap_or_else(|e| {
+            failed.get_or_insert(e);
+            None
+        }),
         _ => None,
-    }))
+    });
+    match failed {
+        Some(e) => Err(dataset_error(&dataset, e, args.span())),
+        None => Ok(found),
+    }
 }
 
 /// The hops family.

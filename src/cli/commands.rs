@@ -366,6 +366,7 @@ pub fn dataset_show(dir: &Path, name: &str, data_dir: Option<&Path>, history: bo
         return Err(d.into());
     }
     let entities = if history { store.read_since(name, None, usize::MAX) } else { store.latest_all(name) };
+    let entities = entities.map_err(|d| Diagnostics::from(*d))?;
     let mut out = std::io::BufWriter::new(std::io::stdout());
     let _ = writeln!(out, "{}", dtl::pipe::tester::pretty(&Value::list(entities)));
     Ok(())
@@ -374,9 +375,9 @@ pub fn dataset_show(dir: &Path, name: &str, data_dir: Option<&Path>, history: bo
 pub fn dataset_list(dir: &Path, data_dir: Option<&Path>) -> Result<(), Diagnostics> {
     let store = stored_node(dir, data_dir)?;
     for name in store.dataset_names() {
-        let latest = store.latest_all(&name);
+        let latest = store.latest_all(&name).map_err(|d| Diagnostics::from(*d))?;
         let live = latest.iter().filter(|e| !dtl::dataset::is_deleted(e)).count();
-        let versions = store.read_since(&name, None, usize::MAX).len();
+        let versions = store.read_since(&name, None, usize::MAX).map_err(|d| Diagnostics::from(*d))?.len();
         let populated = if store.is_populated(&name) { "" } else { " (not populated)" };
         println!("{name}: {live} entities, {} deleted, {versions} versions{populated}", latest.len() - live);
     }

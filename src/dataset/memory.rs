@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::value::{wire, Value};
 
-use super::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
+use super::{is_deleted, DatasetAccess, DatasetError, IndexCache};
 
 /// A collection of named in-memory datasets.
 ///
@@ -97,13 +97,13 @@ impl DatasetAccess for MemoryDatasets {
         self.datasets.contains_key(dataset)
     }
 
-    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
-        let dataset = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, DatasetError> {
+        let dataset = self.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         Ok(dataset.get(id).filter(|e| !is_deleted(e)).cloned())
     }
 
-    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
-        let dataset = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), DatasetError> {
+        let dataset = self.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         dataset.values().filter(|e| !is_deleted(e)).for_each(visit);
         Ok(())
     }
@@ -131,7 +131,7 @@ mod tests {
         let mut seen = Vec::new();
         d.scan("p", &mut |e| seen.push(e.entity_id().unwrap().to_string())).unwrap();
         assert_eq!(seen, ["b"]);
-        assert_eq!(d.lookup("q", "a"), Err(UnknownDataset));
+        assert_eq!(d.lookup("q", "a"), Err(DatasetError::Unknown));
     }
 
     #[test]

@@ -13,9 +13,15 @@ pub use memory::MemoryDatasets;
 
 use crate::value::Value;
 
-/// A dataset was asked for that the collection does not have.
+/// Why a dataset could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownDataset;
+pub enum DatasetError {
+    /// The collection has no such dataset.
+    Unknown,
+    /// The stored data could not be read (an I/O error, or a corrupt record in a
+    /// store that opened cleanly); the message says which.
+    Unreadable(String),
+}
 
 /// Read access to a collection of datasets. `Sync`: a program runs from many threads.
 ///
@@ -26,10 +32,10 @@ pub trait DatasetAccess: Sync {
     fn has_dataset(&self, dataset: &str) -> bool;
 
     /// The latest version of entity `id` of `dataset`; `None` when it is absent or deleted.
-    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset>;
+    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, DatasetError>;
 
     /// Calls `visit` with the latest version of every non-deleted entity of `dataset`, in `_id` order.
-    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset>;
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), DatasetError>;
 
     /// The join indexes built over this collection (dropped when a dataset changes).
     fn indexes(&self) -> &IndexCache;

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::compile::ir::{HopsFilter, HopsPlan, HopsReturn, HopsSpec, JoinStep};
-use crate::dataset::{DatasetAccess, JoinIndex, JoinKey};
+use crate::dataset::{DatasetAccess, DatasetError, JoinIndex, JoinKey};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::syntax::Span;
 use crate::value::Value;
@@ -48,6 +48,21 @@ fn datasets<'a>(plan: &HopsPlan, env: &Env<'a>, span: Span) -> EvalResult<&'a dy
             Err(missing_dataset(first.map_or("?", |d| d.name.as_ref()), span))
         }
     }
+}
+
+/// A dataset that could not be read (`DatasetError`): missing, or unreadable on disk.
+pub fn dataset_error(name: &str, error: DatasetError, span: Span) -> Box<Diagnostic> {
+    match error {
+        DatasetError::Unknown => missing_dataset(name, span),
+        DatasetError::Unreadable(why) => unreadable_dataset(name, &why).at(span, "reading it here").into(),
+    }
+}
+
+/// A stored dataset whose data cannot be read (the run stops; nothing is guessed).
+pub fn unreadable_dataset(name: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(codes::IO, format!("the dataset `{name}` cannot be read: {why}")).help(
+        "the data folder is damaged or was changed by another program; run the node again from an empty --data-dir",
+    )
 }
 
 /// The diagnostic for a dataset that is not there.
@@ -225,8 +240,8 @@ fn index(
                 error = Some(e);
             }
         });
-        if scanned.is_err() {
-            return Err(missing_dataset(&dataset.name, span));
+        if let Err(e) = scanned {
+            return Err(dataset_error(&dataset.name, e, span));
         }
         match error {
             Some(e) => Err(e),

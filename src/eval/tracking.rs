@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use crate::compile::tracking::{Landing, Link, Slot, TrackedHop};
 use crate::compile::Program;
-use crate::dataset::{DatasetAccess, JoinIndex, JoinKey};
+use crate::dataset::{DatasetAccess, DatasetError, JoinIndex, JoinKey};
 use crate::value::Value;
 
+use super::hops::unreadable_dataset;
 use super::{EntityState, Env, EvalResult, Frame, RunOptions};
 
 /// What the walk needs besides the hop: the program the hop belongs to, the
@@ -123,8 +124,10 @@ impl Walker<'_> {
             });
             // A dataset not there yet has nothing to reach (the cache forgets this
             // index when the dataset is created).
-            if scanned.is_err() {
-                return Ok(JoinIndex::new());
+            match scanned {
+                Err(DatasetError::Unknown) => return Ok(JoinIndex::new()),
+                Err(DatasetError::Unreadable(why)) => return Err(Box::new(unreadable_dataset(name, &why))),
+                Ok(()) => {}
             }
             failed.map_or(Ok(index), Err)
         })

@@ -129,7 +129,7 @@ impl MergeConfig {
         let mut ranges = Vec::new();
         for (i, input) in self.datasets.iter().enumerate() {
             let start = nodes.len();
-            nodes.extend(store.latest_all(&input.name.0).into_iter().map(|e| (i, e)));
+            nodes.extend(store.latest_all(&input.name.0)?.into_iter().map(|e| (i, e)));
             ranges.push(start..nodes.len());
         }
         let mut parent: Vec<usize> = (0..nodes.len()).collect();

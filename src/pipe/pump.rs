@@ -110,12 +110,12 @@ pub fn run_pipe_among(
     while entities.peek().is_some() {
         batches.push(entities.by_ref().take(batch_size).collect());
     }
-    let mut breaker = Breaker::new(sink_dataset, &*store);
+    let mut breaker = Breaker::new(sink_dataset, &*store)?;
     for batch in batches {
         let mut out = Vec::new();
         for entity in batch {
             let entity = if pipe.add_namespaces { add_namespaces(pipe, entity) } else { entity };
-            let previous = previous_version(pipe, &*store, &entity);
+            let previous = previous_version(pipe, &*store, &entity)?;
             let produced = transform(pipe, entity, &options, &*store as &dyn DatasetAccess, previous.as_ref())?;
             out.extend(produced);
         }
@@ -129,7 +129,7 @@ pub fn run_pipe_among(
         }
         match &pipe.sink {
             SinkConfig::Dataset(d) => {
-                let writes = dataset_writes(d, &*store, out, &mut seen);
+                let writes = dataset_writes(d, &*store, out, &mut seen)?;
                 breaker.check(pipe, &*store, &writes)?;
                 report.written += store.append(&d.dataset, writes, None)?.written;
             }
@@ -151,7 +151,7 @@ pub fn run_pipe_among(
     let mut last: Vec<Value> = Vec::new();
     if let Some(d) = sink_dataset {
         if full && d.deletion_tracking {
-            for e in store.latest_all(&d.dataset) {
+            for e in store.latest_all(&d.dataset)? {
                 let id = e.entity_id().unwrap_or_default();
                 if !is_deleted(&e) && !seen.contains(id) {
                     let mut deleted = deleted_copy(&e);
@@ -238,12 +238,17 @@ fn deleted_copy(e: &Value) -> Value {
 
 /// Turns sink input into store writes: `_filtered` entities delete a live stored
 /// entity (and write nothing otherwise). Every id handed to the sink counts as seen.
-fn dataset_writes(d: &DatasetSink, store: &dyn PipeStore, out: Vec<Value>, seen: &mut HashSet<String>) -> Vec<Value> {
+fn dataset_writes(
+    d: &DatasetSink,
+    store: &dyn PipeStore,
+    out: Vec<Value>,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<Value>, Box<Diagnostic>> {
     let mut writes = Vec::with_capacity(out.len());
     for e in out {
         let id = e.entity_id().unwrap_or_default().to_string();
         if matches!(e.get("_filtered"), Some(Value::Bool(true))) {
-            if let Some(stored) = store.latest(&d.dataset, &id).filter(|s| !is_deleted(s)) {
+            if let Some(stored) = store.latest(&d.dataset, &id)?.filter(|s| !is_deleted(s)) {
                 writes.push(deleted_copy(&stored));
             }
         } else {
@@ -251,7 +256,7 @@ fn dataset_writes(d: &DatasetSink, store: &dyn PipeStore, out: Vec<Value>, seen:
         }
         seen.insert(id);
     }
-    writes
+    Ok(writes)
 }
 
 /// The circuit breaker of a populated dataset sink: the run stops, before writing,
@@ -262,27 +267,31 @@ struct Breaker {
 }
 
 impl Breaker {
-    fn new(sink: Option<&DatasetSink>, store: &dyn PipeStore) -> Breaker {
-        let limit = sink.filter(|d| store.is_populated(&d.dataset)).and_then(|d| {
-            let by_factor = d.breaker_factor.map(|f| (f * store.latest_all(&d.dataset).len() as f64).floor() as u64);
-            match (by_factor, d.breaker_count) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            }
-        });
-        Breaker { limit, written: 0 }
+    fn new(sink: Option<&DatasetSink>, store: &dyn PipeStore) -> Result<Breaker, Box<Diagnostic>> {
+        let Some(d) = sink.filter(|d| store.is_populated(&d.dataset)) else {
+            return Ok(Breaker { limit: None, written: 0 });
+        };
+        let by_factor = match d.breaker_factor {
+            Some(f) => Some((f * store.latest_all(&d.dataset)?.len() as f64).floor() as u64),
+            None => None,
+        };
+        let limit = match (by_factor, d.breaker_count) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(Breaker { limit, written: 0 })
     }
 
     fn check(&mut self, pipe: &Pipe, store: &dyn PipeStore, writes: &[Value]) -> Result<(), Box<Diagnostic>> {
         let Some(limit) = self.limit else { return Ok(()) };
         let SinkConfig::Dataset(d) = &pipe.sink else { return Ok(()) };
-        let changes = writes
-            .iter()
-            .filter(|w| {
-                let latest = store.latest(&d.dataset, w.entity_id().unwrap_or_default());
-                latest.and_then(|l| l.get("_hash").cloned()) != Some(Value::str(&content_hash(&prepare(w))))
-            })
-            .count() as u64;
+        let mut changes = 0;
+        for w in writes {
+            let latest = store.latest(&d.dataset, w.entity_id().unwrap_or_default())?;
+            if latest.and_then(|l| l.get("_hash").cloned()) != Some(Value::str(&content_hash(&prepare(w)))) {
+                changes += 1;
+            }
+        }
         self.written += changes;
         if self.written > limit {
             return Err(Box::new(
@@ -341,16 +350,15 @@ fn transform(
 
 /// For `is-changed`: the previous version of an entity read from a dataset source
 /// (looked up only when the first transform calls `is-changed`).
-fn previous_version(pipe: &Pipe, store: &dyn PipeStore, entity: &Value) -> Option<Value> {
-    let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return None };
+fn previous_version(pipe: &Pipe, store: &dyn PipeStore, entity: &Value) -> Result<Option<Value>, Box<Diagnostic>> {
+    let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return Ok(None) };
     if !matches!(pipe.transforms.first(), Some(Stage::Dtl(p)) if p.needs_previous_version()) {
-        return None;
+        return Ok(None);
     }
-    let previous = entity.get("_previous")?.as_i64()?;
-    let offset = u64::try_from(previous).ok()?;
-    // Compaction may have dropped it: the next version read is then another one.
-    let found = store.read_since(&dataset.0, offset.checked_sub(1), 1).into_iter().next()?;
-    (found.get("_updated").and_then(Value::as_i64) == Some(previous)).then_some(found)
+    match entity.get("_previous").and_then(Value::as_i64).and_then(|p| u64::try_from(p).ok()) {
+        Some(offset) => store.version_at(&dataset.0, offset),
+        None => Ok(None),
+    }
 }
 
 /// What a source read.
@@ -366,7 +374,7 @@ fn read_source(pipe: &Pipe, store: &dyn PipeStore, since: Option<&Value>) -> Res
     Ok(match &pipe.source {
         SourceConfig::Dataset { dataset, include_previous_versions, include_replaced } => {
             let from = since.and_then(Value::as_i64).and_then(|s| u64::try_from(s).ok());
-            let (entities, last) = read_dataset(store, &dataset.0, from, *include_previous_versions);
+            let (entities, last) = read_dataset(store, &dataset.0, from, *include_previous_versions)?;
             let entities = if *include_replaced {
                 entities
             } else {
@@ -395,7 +403,7 @@ fn read_source(pipe: &Pipe, store: &dyn PipeStore, since: Option<&Value>) -> Res
             let mut marker = map_with_capacity(datasets.len());
             for (name, _) in datasets {
                 let from = marker_of(since, name);
-                let (read, last) = read_dataset(store, name, from, *include_previous_versions);
+                let (read, last) = read_dataset(store, name, from, *include_previous_versions)?;
                 for e in read {
                     entities.push(if *prefix_ids { prefixed(&e, name) } else { e });
                 }
@@ -409,7 +417,7 @@ fn read_source(pipe: &Pipe, store: &dyn PipeStore, since: Option<&Value>) -> Res
             let mut marker = map_with_capacity(datasets.len());
             for (name, _) in datasets {
                 let from = marker_of(since, name);
-                let (read, last) = read_dataset(store, name, from, true);
+                let (read, last) = read_dataset(store, name, from, true)?;
                 changed.extend(read.iter().filter_map(|e| e.entity_id().map(str::to_string)));
                 marker.insert(Str::from(name.as_str()), last.or(from).map_or(Value::Int(-1), |o| Value::Int(o as i64)));
             }
@@ -417,8 +425,12 @@ fn read_source(pipe: &Pipe, store: &dyn PipeStore, since: Option<&Value>) -> Res
             changed.dedup();
             let mut out: Vec<(i64, Value)> = Vec::new();
             for id in changed {
-                let versions: Vec<(&str, Value)> =
-                    datasets.iter().filter_map(|(d, _)| store.latest(d, &id).map(|v| (d.as_str(), v))).collect();
+                let mut versions: Vec<(&str, Value)> = Vec::with_capacity(datasets.len());
+                for (d, _) in datasets {
+                    if let Some(v) = store.latest(d, &id)? {
+                        versions.push((d.as_str(), v));
+                    }
+                }
                 let ts = |v: &Value| v.get("_ts").and_then(Value::as_i64).unwrap_or(0);
                 let newest = versions.iter().map(|(_, v)| ts(v)).max().unwrap_or(0);
                 let entity = if *all {
@@ -453,11 +465,16 @@ fn marker_of(since: Option<&Value>, name: &str) -> Option<u64> {
 /// The read runs to the end of the log, so the latest version of every `_id` it
 /// meets is among the versions read: it is the last one with that `_id`. No second
 /// look-up per version is needed.
-fn read_dataset(store: &dyn PipeStore, name: &str, from: Option<u64>, previous: bool) -> (Vec<Value>, Option<u64>) {
-    let versions = store.read_since(name, from, usize::MAX);
+fn read_dataset(
+    store: &dyn PipeStore,
+    name: &str,
+    from: Option<u64>,
+    previous: bool,
+) -> Result<(Vec<Value>, Option<u64>), Box<Diagnostic>> {
+    let versions = store.read_since(name, from, usize::MAX)?;
     let last = versions.last().and_then(|v| v.get("_updated")).and_then(Value::as_i64).map(|o| o as u64);
     if previous {
-        return (versions, last);
+        return Ok((versions, last));
     }
     let mut last_of: HashMap<&str, usize> = HashMap::with_capacity(versions.len());
     for (i, v) in versions.iter().enumerate() {
@@ -469,7 +486,7 @@ fn read_dataset(store: &dyn PipeStore, name: &str, from: Option<u64>, previous: 
     }
     drop(last_of);
     let kept = versions.into_iter().zip(keep).filter_map(|(v, k)| k.then_some(v)).collect();
-    (kept, last)
+    Ok((kept, last))
 }
 
 fn prefixed(e: &Value, prefix: &str) -> Value {

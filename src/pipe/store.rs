@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::dataset::store::{Retention, Store};
-use crate::dataset::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
+use crate::dataset::{is_deleted, DatasetAccess, DatasetError, IndexCache};
 use crate::diagnostic::Diagnostic;
 use crate::value::{map_with_capacity, wire, Map, Str, Value};
 
@@ -62,17 +62,25 @@ pub trait PipeStore: DatasetAccess + Send {
 
     /// Up to `limit` versions of `dataset` with an offset greater than `since` (all
     /// when `since` is `None`), in offset order, deleted ones included. Unknown
-    /// datasets read as empty.
-    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value>;
+    /// datasets read as empty. The reads below fail only when stored data cannot
+    /// be read back (an I/O error, a damaged file).
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Result<Vec<Value>, Box<Diagnostic>>;
 
     /// The latest version of `id` in `dataset`, deleted or not.
-    fn latest(&self, dataset: &str, id: &str) -> Option<Value>;
+    fn latest(&self, dataset: &str, id: &str) -> Result<Option<Value>, Box<Diagnostic>>;
 
     /// The offset of the last version written to `dataset` (`None`: none, or no such dataset).
     fn last_offset(&self, dataset: &str) -> Option<u64>;
 
     /// The latest version of every `_id` of `dataset`, deleted ones included, in `_id` order.
-    fn latest_all(&self, dataset: &str) -> Vec<Value>;
+    fn latest_all(&self, dataset: &str) -> Result<Vec<Value>, Box<Diagnostic>>;
+
+    /// The version of `dataset` at `offset`, if compaction has not dropped it.
+    fn version_at(&self, dataset: &str, offset: u64) -> Result<Option<Value>, Box<Diagnostic>> {
+        let next = self.read_since(dataset, offset.checked_sub(1), 1)?.into_iter().next();
+        let at = |v: &Value| v.get("_updated").and_then(Value::as_i64).and_then(|o| u64::try_from(o).ok());
+        Ok(next.filter(|v| at(v) == Some(offset)))
+    }
 
     /// The saved state of `pipe` (`None` before its first committed run).
     fn pipe_state(&self, pipe: &str) -> Option<PipeState>;
@@ -186,13 +194,13 @@ impl DatasetAccess for MemoryStore {
         self.datasets.contains_key(dataset)
     }
 
-    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
-        let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, DatasetError> {
+        let d = self.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         Ok(d.latest.get(id).and_then(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).cloned())
     }
 
-    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
-        let d = self.datasets.get(dataset).ok_or(UnknownDataset)?;
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), DatasetError> {
+        let d = self.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         d.latest.values().filter_map(|&o| d.log[o].as_ref()).filter(|e| !is_deleted(e)).for_each(visit);
         Ok(())
     }
@@ -259,24 +267,24 @@ impl PipeStore for MemoryStore {
         Ok(result)
     }
 
-    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
-        let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Result<Vec<Value>, Box<Diagnostic>> {
+        let Some(d) = self.datasets.get(dataset) else { return Ok(Vec::new()) };
         let start = since.map_or(0, |s| (s as usize).saturating_add(1)).min(d.log.len());
-        d.log[start..].iter().flatten().take(limit).cloned().collect()
+        Ok(d.log[start..].iter().flatten().take(limit).cloned().collect())
     }
 
-    fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
-        let d = self.datasets.get(dataset)?;
-        d.latest.get(id).and_then(|&o| d.log[o].clone())
+    fn latest(&self, dataset: &str, id: &str) -> Result<Option<Value>, Box<Diagnostic>> {
+        let Some(d) = self.datasets.get(dataset) else { return Ok(None) };
+        Ok(d.latest.get(id).and_then(|&o| d.log[o].clone()))
     }
 
     fn last_offset(&self, dataset: &str) -> Option<u64> {
         self.datasets.get(dataset).and_then(|d| d.log.len().checked_sub(1)).map(|o| o as u64)
     }
 
-    fn latest_all(&self, dataset: &str) -> Vec<Value> {
-        let Some(d) = self.datasets.get(dataset) else { return Vec::new() };
-        d.latest.values().filter_map(|&o| d.log[o].clone()).collect()
+    fn latest_all(&self, dataset: &str) -> Result<Vec<Value>, Box<Diagnostic>> {
+        let Some(d) = self.datasets.get(dataset) else { return Ok(Vec::new()) };
+        Ok(d.latest.values().filter_map(|&o| d.log[o].clone()).collect())
     }
 
     fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
@@ -332,13 +340,6 @@ fn state_key(pipe: &str) -> String {
     format!("pipe:{pipe}")
 }
 
-/// A read failure of the persistent store (an I/O error or a corrupt record in a log
-/// that opened cleanly) cannot be handled by the pump: it stops the process.
-#[allow(clippy::boxed_local)]
-fn read_failed(e: Box<Diagnostic>) -> ! {
-    panic!("dataset store: {}", e.message)
-}
-
 /// The persistent store ([`Store`]) as the pump uses it. Pipe state is kept under
 /// the state key `pipe:<id>` as `{"since": marker, "runs": n}`.
 impl PipeStore for Store {
@@ -358,20 +359,20 @@ impl PipeStore for Store {
         Ok(Appended { written: r.written, unchanged: r.unchanged })
     }
 
-    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Vec<Value> {
-        Store::read_since(self, dataset, since, Some(limit)).unwrap_or_else(|e| read_failed(e))
+    fn read_since(&self, dataset: &str, since: Option<u64>, limit: usize) -> Result<Vec<Value>, Box<Diagnostic>> {
+        Store::read_since(self, dataset, since, Some(limit))
     }
 
-    fn latest(&self, dataset: &str, id: &str) -> Option<Value> {
-        self.get(dataset, id).unwrap_or_else(|e| read_failed(e))
+    fn latest(&self, dataset: &str, id: &str) -> Result<Option<Value>, Box<Diagnostic>> {
+        self.get(dataset, id)
     }
 
     fn last_offset(&self, dataset: &str) -> Option<u64> {
         Store::last_offset(self, dataset)
     }
 
-    fn latest_all(&self, dataset: &str) -> Vec<Value> {
-        Store::latest(self, dataset).unwrap_or_else(|e| read_failed(e))
+    fn latest_all(&self, dataset: &str) -> Result<Vec<Value>, Box<Diagnostic>> {
+        Store::latest(self, dataset)
     }
 
     fn pipe_state(&self, pipe: &str) -> Option<PipeState> {
@@ -432,15 +433,15 @@ mod tests {
         assert_eq!(r, Appended { written: 2, unchanged: 0 });
         let r = s.append("d", vec![v(r#"{"_id":"a","x":1,"_ts":5}"#), v(r#"{"_id":"a","x":2}"#)], None).unwrap();
         assert_eq!(r, Appended { written: 1, unchanged: 1 });
-        let a = s.latest("d", "a").unwrap();
+        let a = s.latest("d", "a").unwrap().unwrap();
         assert_eq!(a.get("_updated"), Some(&Value::Int(2)));
         assert_eq!(a.get("_previous"), Some(&Value::Int(0)));
-        assert!(s.latest("d", "b").unwrap().get("_tmp").is_none());
+        assert!(s.latest("d", "b").unwrap().unwrap().get("_tmp").is_none());
         // Back to the first content: a new version with the first version's hash.
         s.append("d", vec![v(r#"{"_id":"a","x":1}"#)], None).unwrap();
-        let first = s.read_since("d", None, 1).remove(0);
-        assert_eq!(s.latest("d", "a").unwrap().get("_hash"), first.get("_hash"));
-        assert_eq!(s.read_since("d", Some(1), usize::MAX).len(), 2);
+        let first = s.read_since("d", None, 1).unwrap().remove(0);
+        assert_eq!(s.latest("d", "a").unwrap().unwrap().get("_hash"), first.get("_hash"));
+        assert_eq!(s.read_since("d", Some(1), usize::MAX).unwrap().len(), 2);
     }
 
     #[test]
@@ -452,7 +453,7 @@ mod tests {
         assert_eq!(s.lookup("d", "a").unwrap(), None);
         let r = s.append("d", vec![v(r#"{"_id":"a","x":1,"_deleted":true}"#)], None).unwrap();
         assert_eq!(r.written, 0);
-        assert_eq!(s.latest_all("d").len(), 1);
+        assert_eq!(s.latest_all("d").unwrap().len(), 1);
     }
 
     #[test]
@@ -475,11 +476,11 @@ mod tests {
         // a: 0 2 3 4, b: 1
         assert_eq!(s.compact("d", Retention::versions(2)).unwrap(), 2);
         let offsets = |s: &MemoryStore| -> Vec<Value> {
-            s.read_since("d", None, usize::MAX).iter().map(|e| e.get("_updated").unwrap().clone()).collect()
+            s.read_since("d", None, usize::MAX).unwrap().iter().map(|e| e.get("_updated").unwrap().clone()).collect()
         };
         assert_eq!(offsets(&s), [Value::Int(1), Value::Int(3), Value::Int(4)]);
-        assert_eq!(s.read_since("d", Some(1), 1)[0].get("_updated"), Some(&Value::Int(3)));
-        assert_eq!(s.latest("d", "a").unwrap().get("n"), Some(&Value::Int(3)));
+        assert_eq!(s.read_since("d", Some(1), 1).unwrap()[0].get("_updated"), Some(&Value::Int(3)));
+        assert_eq!(s.latest("d", "a").unwrap().unwrap().get("n"), Some(&Value::Int(3)));
         let r = s.append("d", vec![v(r#"{"_id":"a","n":3}"#)], None).unwrap();
         assert_eq!(r.written, 0, "change tracking still sees the latest");
         let r = Retention { keep_versions: 1, horizon: Some(3), keep_since_ts: None };

@@ -135,13 +135,19 @@ pub fn load_specs(dir: &Path) -> Result<Vec<TestSpec>, Diagnostics> {
 }
 
 /// A pipe's output: its sink dataset's latest versions, or what a `json` sink got.
-pub fn pipe_output(node: &NodeConfig, store: &dyn PipeStore, outputs: &Outputs, pipe: &str) -> Option<Vec<Value>> {
-    let p = node.pipes.iter().find(|p| p.id == pipe)?;
-    Some(match &p.sink {
-        SinkConfig::Dataset(d) => store.latest_all(&d.dataset),
+/// `None`: the node has no such pipe.
+pub fn pipe_output(
+    node: &NodeConfig,
+    store: &dyn PipeStore,
+    outputs: &Outputs,
+    pipe: &str,
+) -> Result<Option<Vec<Value>>, Box<Diagnostic>> {
+    let Some(p) = node.pipes.iter().find(|p| p.id == pipe) else { return Ok(None) };
+    Ok(Some(match &p.sink {
+        SinkConfig::Dataset(d) => store.latest_all(&d.dataset)?,
         SinkConfig::Json => outputs.get(pipe).map(|m| m.values().cloned().collect()).unwrap_or_default(),
         SinkConfig::Null => Vec::new(),
-    })
+    }))
 }
 
 /// Runs every spec against the node's current output.
@@ -158,7 +164,7 @@ pub fn run_tests(
             outcome.ignored.push(spec.pipe.clone());
             continue;
         }
-        let Some(actual) = pipe_output(node, store, outputs, &spec.pipe) else {
+        let Some(actual) = pipe_output(node, store, outputs, &spec.pipe).map_err(|d| Diagnostics::from(*d))? else {
             let d = Diagnostic::new(
                 codes::CONFIG,
                 format!("{} tests pipe `{}`, which the node does not have", spec.file.display(), spec.pipe),

@@ -127,13 +127,13 @@ impl<'p> Plan<'p> {
                 offsets.insert(dataset.to_string(), store.last_offset(dataset));
                 continue;
             };
-            let changed = store.read_since(dataset, since, usize::MAX);
+            let changed = store.read_since(dataset, since, usize::MAX)?;
             let last = changed.last().and_then(offset_of).or(since);
             offsets.insert(dataset.to_string(), last);
             if changed.is_empty() {
                 continue;
             }
-            let versions = with_previous(store, dataset, changed);
+            let versions = with_previous(store, dataset, changed)?;
             for hop in self.hops.iter().filter(|h| h.dataset.name.as_ref() == dataset) {
                 let reached = walker.reached(hop, &versions).map_err(|d| {
                     let mut d = *d;
@@ -162,7 +162,7 @@ fn offset_of(version: &Value) -> Option<u64> {
 
 /// The changed versions and, for each, the version it replaced (when still in the
 /// log: compaction may have removed it), each once.
-fn with_previous(store: &dyn PipeStore, dataset: &str, changed: Vec<Value>) -> Vec<Value> {
+fn with_previous(store: &dyn PipeStore, dataset: &str, changed: Vec<Value>) -> Result<Vec<Value>, Box<Diagnostic>> {
     let mut seen: HashSet<u64> = changed.iter().filter_map(offset_of).collect();
     let mut previous = Vec::new();
     for v in &changed {
@@ -172,12 +172,11 @@ fn with_previous(store: &dyn PipeStore, dataset: &str, changed: Vec<Value>) -> V
         if !seen.insert(p) {
             continue;
         }
-        let found = store.read_since(dataset, p.checked_sub(1), 1).into_iter().next();
-        if let Some(old) = found.filter(|old| offset_of(old) == Some(p)) {
+        if let Some(old) = store.version_at(dataset, p)? {
             previous.push(old);
         }
     }
     let mut versions = changed;
     versions.extend(previous);
-    versions
+    Ok(versions)
 }

@@ -24,7 +24,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::value::{map_with_capacity, wire, Str, Value};
 
-use super::{is_deleted, DatasetAccess, IndexCache, UnknownDataset};
+use super::{is_deleted, DatasetAccess, DatasetError, IndexCache};
 
 pub use compact::Retention;
 pub use hash::content_hash;
@@ -569,24 +569,24 @@ impl DatasetAccess for Store {
         self.exists(dataset)
     }
 
-    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, UnknownDataset> {
+    fn lookup(&self, dataset: &str, id: &str) -> Result<Option<Value>, DatasetError> {
         let inner = self.read_inner();
-        let d = inner.datasets.get(dataset).ok_or(UnknownDataset)?;
+        let d = inner.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         match d.ids.get(id) {
             Some(e) if !e.deleted => {
                 let v = d.ver(*e.offsets.last().unwrap()).unwrap();
-                Ok(Some(inner.read(v).unwrap_or_else(|e| panic!("dataset store: {}", e.message))))
+                inner.read(v).map(Some).map_err(|e| DatasetError::Unreadable(e.message))
             }
             _ => Ok(None),
         }
     }
 
-    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), UnknownDataset> {
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(&Value)) -> Result<(), DatasetError> {
         let inner = self.read_inner();
-        let d = inner.datasets.get(dataset).ok_or(UnknownDataset)?;
+        let d = inner.datasets.get(dataset).ok_or(DatasetError::Unknown)?;
         for e in d.ids.values().filter(|e| !e.deleted) {
             let v = d.ver(*e.offsets.last().unwrap()).unwrap();
-            visit(&inner.read(v).unwrap_or_else(|e| panic!("dataset store: {}", e.message)));
+            visit(&inner.read(v).map_err(|e| DatasetError::Unreadable(e.message))?);
         }
         Ok(())
     }

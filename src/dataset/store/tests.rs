@@ -238,7 +238,7 @@ fn hops_see_the_latest_live_versions_and_fresh_indexes() {
     assert!(s.has_dataset("p"));
     assert_eq!(s.lookup("p", "b").unwrap().unwrap().get("n"), Some(&v("2")));
     assert_eq!(s.lookup("p", "c").unwrap(), None);
-    assert_eq!(s.lookup("q", "a"), Err(UnknownDataset));
+    assert_eq!(s.lookup("q", "a"), Err(DatasetError::Unknown));
     let mut seen = Vec::new();
     s.scan("p", &mut |e| seen.push(e.entity_id().unwrap().to_string())).unwrap();
     assert_eq!(seen, ["a", "b"]);
