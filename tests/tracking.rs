@@ -46,6 +46,11 @@ fn hopping(id: &str, source: &str, add: &str) -> String {
     )
 }
 
+/// A persistent store in a new folder.
+fn fresh_store() -> Store {
+    Store::open(&temp_dir().join("data")).unwrap_or_else(|d| panic!("{d}"))
+}
+
 fn settle(config: &NodeConfig, store: &mut dyn PipeStore) {
     run_node(config, store, &mut Outputs::default(), &mut std::io::sink()).unwrap_or_else(|d| panic!("{d}"));
 }
@@ -185,8 +190,7 @@ fn in_memory_compaction_keeps_what_a_tracker_still_needs() {
 
 #[test]
 fn persistent_compaction_keeps_what_a_tracker_still_needs() {
-    let dir = temp_dir().join("data");
-    compaction_keeps_what_a_tracker_still_needs(&mut Store::open(&dir).unwrap_or_else(|d| panic!("{d}")));
+    compaction_keeps_what_a_tracker_still_needs(&mut fresh_store());
 }
 
 /// `is-changed` in a pipe reading a dataset compares with the entity's previous
@@ -213,8 +217,7 @@ fn in_memory_is_changed_sees_the_previous_version() {
 
 #[test]
 fn persistent_is_changed_sees_the_previous_version() {
-    let dir = temp_dir().join("data");
-    is_changed_sees_the_previous_version(&mut Store::open(&dir).unwrap_or_else(|d| panic!("{d}")));
+    is_changed_sees_the_previous_version(&mut fresh_store());
 }
 
 const CHAIN_S: &str = r#"[{"_id": "s1", "a": "a1"}, {"_id": "s2", "a": "a2"}, {"_id": "s3", "a": "a3"}]"#;
