@@ -75,8 +75,7 @@ fn read_entities(path: &Path) -> Result<Vec<Value>, Diagnostics> {
         .map_err(|e| Diagnostic::new(codes::IO, format!("cannot read {}: {e}", path.display())))?;
     let mut out = Vec::new();
     for record in stream::Splitter::new(BufReader::new(file)) {
-        let record = record
-            .map_err(|e| Diagnostic::new(codes::INPUT_JSON, format!("{}:{}: {}", path.display(), e.line, e.message)))?;
+        let record = record.map_err(|e| Diagnostic::new(codes::INPUT_JSON, format!("{}: {e}", path.display())))?;
         match wire::parse(&record.bytes) {
             Ok(v @ Value::Dict(_)) => out.push(v),
             Ok(_) => {

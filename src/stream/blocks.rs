@@ -205,7 +205,9 @@ fn read_records(
                 Ok(r)
             }
             Err(mut e) => {
-                e.line += skipped_lines;
+                if let Some(line) = &mut e.line {
+                    *line += skipped_lines;
+                }
                 Err(e)
             }
         });

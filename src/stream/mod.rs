@@ -129,11 +129,20 @@ fn check_entity(name: &str, value: Value, line: usize, index: usize) -> Result<V
     Err(not_an_entity(name, value.type_name(), line, index))
 }
 
+/// "a" or "an" before a type name ("an integer", "a uri").
+pub(super) fn article(type_name: &str) -> &'static str {
+    if type_name.starts_with(['a', 'e', 'i', 'o']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 fn not_an_entity(name: &str, type_name: &str, line: usize, index: usize) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::new(
             codes::INPUT_NOT_ENTITY,
-            format!("{name}:{line}: entity {index} is a {type_name}, not an object"),
+            format!("{name}:{line}: entity {index} is {} {type_name}, not an object", article(type_name)),
         )
         .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}"),
     )

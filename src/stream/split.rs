@@ -32,8 +32,26 @@ enum Mode {
 pub struct SplitError {
     /// What is wrong.
     pub message: String,
-    /// The 1-based line.
-    pub line: usize,
+    /// The 1-based line, when the problem is at one.
+    pub line: Option<usize>,
+    /// Reading failed (an I/O error), rather than the text being wrong.
+    pub io: bool,
+}
+
+impl SplitError {
+    fn at(line: usize, message: &str) -> SplitError {
+        SplitError { message: message.into(), line: Some(line), io: false }
+    }
+}
+
+impl std::fmt::Display for SplitError {
+    /// `line N: message`, or the message alone: the wording of the one-thread reader.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
 
 /// Reads records from a buffered reader.
@@ -82,8 +100,12 @@ impl<R: BufRead> Splitter<R> {
             }
             let buf = self.reader.fill_buf()?;
             if buf.is_empty() {
-                self.done = true;
-                return Ok(self.scanner.finish());
+                let end = self.scanner.finish();
+                // An unfinished record comes first; what ends the input on the next call.
+                if !matches!(end, Ok(Some(_))) {
+                    self.done = true;
+                }
+                return Ok(end);
             }
             let (consumed, found) = self.scanner.feed(buf);
             self.reader.consume(consumed);
@@ -227,10 +249,9 @@ impl Scanner {
                 self.outside(b)
             }
             Mode::AfterArray if ws => Ok(Step::Continue),
-            Mode::AfterArray => Err(SplitError {
-                message: "unexpected text after the closing `]` of the input array".into(),
-                line: self.line,
-            }),
+            Mode::AfterArray => {
+                Err(SplitError::at(self.line, "unexpected text after the closing `]` of the input array"))
+            }
             Mode::Sequence => {
                 if !self.in_record {
                     if ws {
@@ -248,10 +269,7 @@ impl Scanner {
                 if self.depth == 0 {
                     match b {
                         b',' if !self.in_record => {
-                            return Err(SplitError {
-                                message: "missing value before `,` in the input array".into(),
-                                line: self.line,
-                            })
+                            return Err(SplitError::at(self.line, "missing value before `,` in the input array"))
                         }
                         b',' => return Ok(Step::EndBefore),
                         b']' => {
@@ -279,13 +297,15 @@ impl Scanner {
     }
 
     fn finish(&mut self) -> Result<Option<Record>, SplitError> {
+        if self.in_record {
+            // An unfinished record: let the JSON parser say what is wrong with it.
+            return Ok(Some(self.take(&[])));
+        }
         match self.mode {
             Mode::Array => {
-                Err(SplitError { message: "the input array is never closed with `]`".into(), line: self.line })
+                Err(SplitError { message: "the input array is never closed with `]`".into(), line: None, io: false })
             }
-            _ if !self.in_record => Ok(None),
-            // An unfinished record: let the JSON parser say what is wrong with it.
-            _ => Ok(Some(self.take(&[]))),
+            _ => Ok(None),
         }
     }
 }
@@ -298,7 +318,7 @@ impl<R: BufRead> Iterator for Splitter<R> {
             Ok(Ok(Some(r))) => Some(Ok(r)),
             Ok(Ok(None)) => None,
             Ok(Err(e)) => Some(Err(e)),
-            Err(e) => Some(Err(SplitError { message: format!("cannot read the input: {e}"), line: self.scanner.line })),
+            Err(e) => Some(Err(SplitError { message: format!("cannot read the input: {e}"), line: None, io: true })),
         }
     }
 }

@@ -239,7 +239,7 @@ pub(super) fn read_failure(ctx: Ctx<'_>, name: &str, message: &str, out: Vec<u8>
 
 fn split_error(name: &str, e: &SplitError) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::new(codes::INPUT_JSON, format!("{name}:{}: {}", e.line, e.message))
+        Diagnostic::new(if e.io { codes::IO } else { codes::INPUT_JSON }, format!("{name}: {e}"))
             .help("the input must be a JSON array of entities, one JSON object, or one JSON object per line"),
     )
 }
@@ -268,7 +268,12 @@ fn parse_entity(name: &str, record: &Record) -> Result<Value, Box<Diagnostic>> {
         Ok(other) => Err(Box::new(
             Diagnostic::new(
                 codes::INPUT_NOT_ENTITY,
-                format!("{label}: entity {} is a {}, not an object", record.index, other.type_name()),
+                format!(
+                    "{label}: entity {} is {} {}, not an object",
+                    record.index,
+                    super::article(other.type_name()),
+                    other.type_name()
+                ),
             )
             .at(Span::new(0, text.len()), "not an entity")
             .help("each input entity must be a JSON object, e.g. {\"_id\": \"1\"}")
