@@ -111,11 +111,15 @@ pub fn run_pipe_among(
         batches.push(entities.by_ref().take(batch_size).collect());
     }
     let mut breaker = Breaker::new(sink_dataset, &*store)?;
+    let previous_from = previous_versions_of(pipe);
     for batch in batches {
         let mut out = Vec::new();
         for entity in batch {
             let entity = if pipe.add_namespaces { add_namespaces(pipe, entity) } else { entity };
-            let previous = previous_version(pipe, &*store, &entity)?;
+            let previous = match previous_from {
+                Some(dataset) => previous_version(&*store, dataset, &entity)?,
+                None => None,
+            };
             let produced = transform(pipe, entity, &options, &*store as &dyn DatasetAccess, previous.as_ref())?;
             out.extend(produced);
         }
@@ -348,15 +352,18 @@ fn transform(
     Ok(current)
 }
 
-/// For `is-changed`: the previous version of an entity read from a dataset source
-/// (looked up only when the first transform calls `is-changed`).
-fn previous_version(pipe: &Pipe, store: &dyn PipeStore, entity: &Value) -> Result<Option<Value>, Box<Diagnostic>> {
-    let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return Ok(None) };
-    if !matches!(pipe.transforms.first(), Some(Stage::Dtl(p)) if p.needs_previous_version()) {
-        return Ok(None);
-    }
+/// For `is-changed`: the dataset whose previous versions the run looks up — the
+/// dataset source, when the first transform calls `is-changed` (else none).
+fn previous_versions_of(pipe: &Pipe) -> Option<&str> {
+    let SourceConfig::Dataset { dataset, .. } = &pipe.source else { return None };
+    let first_needs = matches!(pipe.transforms.first(), Some(Stage::Dtl(p)) if p.needs_previous_version());
+    first_needs.then_some(dataset.0.as_str())
+}
+
+/// The stored version an entity of `dataset` replaced (`_previous`), if still there.
+fn previous_version(store: &dyn PipeStore, dataset: &str, entity: &Value) -> Result<Option<Value>, Box<Diagnostic>> {
     match entity.get("_previous").and_then(Value::as_i64).and_then(|p| u64::try_from(p).ok()) {
-        Some(offset) => store.version_at(&dataset.0, offset),
+        Some(offset) => store.version_at(dataset, offset),
         None => Ok(None),
     }
 }

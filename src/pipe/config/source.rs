@@ -85,10 +85,10 @@ impl Ctx<'_> {
     ) -> Option<(SourceConfig, SourceCommon)> {
         let ty = self.component_type(node, pipe, "source", SOURCE_TYPES, keys::source)?;
         let common = SourceCommon {
-            // The `empty` source has no `if_source_empty`: the node default must not fail it.
+            // The node default applies only to source types that have the key (not `empty`).
             fail_if_empty: match self.choice_key(node, "if_source_empty", &["accept", "fail"]) {
                 Some(choice) => choice == "fail",
-                None => fail_if_empty && ty != "empty",
+                None => fail_if_empty && keys::source(ty).is_some_and(|t| t.used.contains(&"if_source_empty")),
             },
             require_populated_input: self.bool_key(node, "require_populated_input", false),
         };
